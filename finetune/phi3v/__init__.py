@@ -1,0 +1,1 @@
+"""Native Phi-3-Vision on current transformers: config, image processor, processor, model."""

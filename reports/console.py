@@ -1,0 +1,8 @@
+"""Rich terminal rendering shared by the commands."""
+
+from rich.console import Console
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console that respects NO_COLOR and degrades to plain text when not a terminal."""
+    return Console(stderr=stderr, highlight=False)

@@ -1,0 +1,45 @@
+"""The repository layout: stage folders map into productlens.*, Hugging Face's evaluate is not shadowed."""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("generate", "finetune", "evaluate", "reports")
+
+
+def run_from_root(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_import_evaluate_from_root_is_hugging_face():
+    origin = run_from_root("import evaluate; print(evaluate.__file__)")
+    assert "site-packages" in origin or "dist-packages" in origin, origin
+    assert run_from_root("import evaluate; print(hasattr(evaluate, 'Metric'))") == "True"
+
+
+def test_productlens_stages_import_from_our_folders():
+    for stage in STAGES:
+        path = run_from_root(f"import productlens.{stage} as m; print(list(m.__path__)[0])")
+        assert Path(path).resolve() == ROOT / stage
+
+
+def test_stage_folders_have_no_top_init():
+    for stage in STAGES:
+        assert not (ROOT / stage / "__init__.py").exists(), f"{stage}/__init__.py would shadow imports"
+
+
+def test_every_package_folder_is_listed_in_pyproject():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = set()
+    for stage in STAGES:
+        found.add(f"productlens.{stage}")
+        for init in (ROOT / stage).rglob("__init__.py"):
+            relative = init.parent.relative_to(ROOT / stage)
+            found.add(".".join(("productlens", stage, *relative.parts)))
+    assert found == listed, f"add these to [tool.setuptools] packages: {sorted(found - listed)}"
