@@ -1,0 +1,86 @@
+"""Atomic writes: a file or a whole directory appears complete at its destination, or not at all.
+
+Files are written to a temporary sibling and moved with `os.replace`; directories are built in a
+temporary sibling directory and renamed at the end, so an interrupted run (exception, Ctrl-C, kill)
+never leaves a half-written result where a user or the next stage would read it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-"
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` through a temporary sibling file and `os.replace`."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 `text` to `path` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def is_empty_destination(dest: Path) -> bool:
+    """True when `dest` does not exist or is an empty directory."""
+    if not dest.exists():
+        return True
+    return dest.is_dir() and not any(dest.iterdir())
+
+
+def check_destination(dest: str | os.PathLike[str], overwrite: bool) -> Path:
+    """Raise FileExistsError / NotADirectoryError / PermissionError early, before any work is done."""
+    target = Path(dest)
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"{target} exists and is not a directory; choose another --out")
+    if not overwrite and not is_empty_destination(target):
+        raise FileExistsError(
+            f"{target} is not empty; pass --overwrite to replace it or choose another --out"
+        )
+    parent = target.parent if target.parent != Path("") else Path(".")
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write under {existing}: it is not a writable directory")
+    return target
+
+
+@contextmanager
+def atomic_directory(dest: str | os.PathLike[str], overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary sibling directory of `dest`; on success it replaces `dest` by rename.
+
+    On any error (including KeyboardInterrupt) the temporary directory is removed and `dest` is
+    left exactly as it was. With `overwrite`, an existing `dest` is replaced only at the very end.
+    """
+    target = check_destination(dest, overwrite)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{target.name}.", dir=target.parent))
+    try:
+        yield temp
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    if target.exists():
+        # Move the old directory aside first so the swap is two renames, then delete it.
+        old = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{target.name}.old.", dir=target.parent))
+        os.replace(target, old / "set")
+        os.replace(temp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(temp, target)
