@@ -1,0 +1,257 @@
+"""Scoring: predictions (records or a predictions.jsonl) + training-split stats -> results.json.
+
+Pure functions: no model, no printing, no files written. Every record is re-parsed from its raw
+`generated` text and re-scored against its `reference`, so a saved evaluation can be re-scored
+after the parser or a metric changes. A field that cannot be parsed is unscored (None), never 0;
+parse rates and the "(unparsed = miss)" variants say how much that matters.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
+from productlens.evaluate.baselines import compute_baselines
+from productlens.evaluate.category_metrics import (
+    Hierarchy,
+    category_scores,
+    category_specs,
+    confusion_matrix,
+    normalise_category,
+)
+from productlens.evaluate.predictions_io import read_predictions
+from productlens.evaluate.price_metrics import price_specs
+from productlens.evaluate.schema import (
+    RESULTS_SCHEMA_VERSION,
+    CategoryRow,
+    ParsedFields,
+    PredictionRecord,
+    Provenance,
+    Reference,
+    Results,
+    RowScores,
+)
+from productlens.evaluate.title_metrics import title_scores, title_specs
+from productlens.evaluate.training_stats import TrainingStats
+from productlens.evaluate.weighted_stats import weighted_mean
+from productlens.finetune.answer_format import PromptStyle, parse_answer
+
+VERSIONED_PACKAGES = ("productlens", "torch", "transformers", "peft", "datasets", "evaluate", "numpy")
+
+
+class ScoredEvaluation(NamedTuple):
+    results: Results
+    records: list[PredictionRecord]  # re-parsed and re-scored, in input order
+
+
+def score_record(
+    sample_id: str,
+    generated: str,
+    reference: Reference,
+    hierarchy: Hierarchy,
+    style: PromptStyle | None = None,
+) -> PredictionRecord:
+    """Parse one generated answer and score each field against the reference."""
+    parsed = parse_answer(generated, style)
+    scores = RowScores(parsed=parsed.error is None, **title_scores(parsed.title, reference["title"]))
+    scores.update(
+        category_scores(
+            parsed.category,
+            reference["category3"],
+            reference.get("category1"),
+            reference.get("category2"),
+            hierarchy,
+        )
+    )
+    scores.update(_price_scores(parsed.price, reference["price"]))
+    return PredictionRecord(
+        id=str(sample_id),
+        generated=generated,
+        parsed=ParsedFields(title=parsed.title, category=parsed.category, price=parsed.price),
+        parse_error=parsed.error,
+        reference=reference,
+        scores=scores,
+    )
+
+
+def rescore_records(
+    records: Sequence[PredictionRecord], hierarchy: Hierarchy, style: PromptStyle | None = None
+) -> list[PredictionRecord]:
+    return [score_record(r["id"], r["generated"], r["reference"], hierarchy, style) for r in records]
+
+
+def evaluate_records(
+    predictions: Sequence[PredictionRecord] | str | Path,
+    stats: TrainingStats,
+    *,
+    name: str = "evaluation",
+    provenance: Provenance | None = None,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    generation_s: float | None = None,
+    style: PromptStyle | None = None,
+) -> ScoredEvaluation:
+    """Re-score every record and aggregate: metrics with 95 % CIs, baselines, per category, confusion."""
+    started = time.perf_counter()
+    if isinstance(predictions, str | Path):
+        predictions = read_predictions(predictions)
+    _check_unique_ids(predictions)
+    records = rescore_records(predictions, stats.hierarchy, style)
+    n = len(records)
+
+    column = _columns(records)
+    references = [r["reference"] for r in records]
+    true_category3 = [ref["category3"] for ref in references]
+    predicted_category3 = [r["parsed"]["category"] for r in records]
+
+    specs = [
+        MetricSpec("parse_rate", "Answers fully parsed", True, weighted_mean(column["parsed"]), n),
+        *(
+            MetricSpec(
+                f"{field}_parse_rate", f"{label} parsed", True, weighted_mean(column[f"{field}_parsed"]), n
+            )
+            for field, label in (("title", "Title"), ("category", "Category"), ("price", "Price"))
+        ),
+        *category_specs(column, true_category3, predicted_category3),
+        *price_specs(
+            column["price_abs_error"], column["price_ape"], column["price_log_error"], column["price_parsed"]
+        ),
+        *title_specs(column, column["title_parsed"]),
+    ]
+    metrics = estimate_metrics(specs, n, n_resamples, seed)
+    baselines = compute_baselines(
+        true_price=np.array([ref["price"] for ref in references], dtype=np.float64),
+        true_category3=true_category3,
+        true_category1=[ref.get("category1") for ref in references],
+        true_category2=[ref.get("category2") for ref in references],
+        oracle_price=np.array(
+            [_nan_if_none(ref.get("oracle_price")) for ref in references], dtype=np.float64
+        ),
+        stats=stats,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+    results = Results(
+        schema=RESULTS_SCHEMA_VERSION,
+        name=name,
+        n=n,
+        metrics=metrics,
+        baselines=baselines,
+        per_category=_per_category(true_category3, column),
+        confusion=confusion_matrix(true_category3, predicted_category3),
+        provenance=provenance or default_provenance(),
+        timings={"generation_s": generation_s, "scoring_s": 0.0},
+    )
+    results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
+    return ScoredEvaluation(results, records)
+
+
+def score_predictions(
+    predictions: Sequence[PredictionRecord] | str | Path, stats: TrainingStats, **options
+) -> Results:
+    """The results.json dict for predictions (records or a predictions.jsonl path); see evaluate_records."""
+    return evaluate_records(predictions, stats, **options).results
+
+
+def default_provenance(**fields) -> Provenance:
+    """Provenance with package versions and the time filled in; `fields` override the rest."""
+    provenance = Provenance(
+        model="unknown",
+        adapter=None,
+        data="",
+        data_fingerprint="",
+        split="",
+        settings={},
+        versions=package_versions(),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    provenance.update(fields)  # type: ignore[typeddict-item]
+    return provenance
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for package in VERSIONED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _price_scores(predicted: float | None, true: float) -> dict[str, float | None]:
+    if predicted is None:
+        return {"price_abs_error": None, "price_ape": None, "price_log_error": None}
+    abs_error = abs(predicted - true)
+    return {
+        "price_abs_error": abs_error,
+        "price_ape": abs_error / true if true > 0 else None,
+        "price_log_error": math.log1p(predicted) - math.log1p(true),
+    }
+
+
+_SCORE_COLUMNS = (
+    "title_exact",
+    "title_f1",
+    "title_anls",
+    "title_chrf",
+    "category3_correct",
+    "category1_correct",
+    "category2_correct",
+    "price_abs_error",
+    "price_ape",
+    "price_log_error",
+)
+
+
+def _columns(records: Sequence[PredictionRecord]) -> dict[str, np.ndarray]:
+    """Per-sample score columns as float arrays, NaN where unscored."""
+    columns = {
+        name: np.array([_nan_if_none(r["scores"].get(name)) for r in records], dtype=np.float64)
+        for name in _SCORE_COLUMNS
+    }
+    columns["parsed"] = np.array([r["scores"]["parsed"] for r in records], dtype=np.float64)
+    for field in ("title", "category", "price"):
+        columns[f"{field}_parsed"] = np.array(
+            [r["parsed"][field] is not None for r in records], dtype=np.float64
+        )
+    return columns
+
+
+def _per_category(true_category3: list[str], column: dict[str, np.ndarray]) -> dict[str, CategoryRow]:
+    groups: dict[str, list[int]] = {}
+    for i, category in enumerate(true_category3):
+        groups.setdefault(category, []).append(i)
+    rows = {}
+    for category in sorted(groups, key=normalise_category):
+        index = np.array(groups[category])
+        correct = column["category3_correct"][index]
+        ape = column["price_ape"][index]
+        rows[category] = CategoryRow(
+            n=len(index),
+            accuracy=float(np.nanmean(correct)) if scored_count(correct) else None,
+            price_mdape=float(np.nanmedian(ape)) if scored_count(ape) else None,
+        )
+    return rows
+
+
+def _check_unique_ids(records: Sequence[PredictionRecord]) -> None:
+    seen: set[str] = set()
+    for number, record in enumerate(records, start=1):
+        key = str(record["id"])
+        if key in seen:
+            raise ValueError(
+                f"prediction {number}: id {key!r} appears twice; ids (product_code) must be unique"
+            )
+        seen.add(key)
+
+
+def _nan_if_none(value: float | None) -> float:
+    return np.nan if value is None else value

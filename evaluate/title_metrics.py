@@ -1,0 +1,118 @@
+"""Title similarity per sample: exact match after normalisation, token F1, ANLS and chrF.
+
+chrF is our own implementation of sentence-level chrF as sacrebleu computes it by default
+(character n-grams of order 1-6 with whitespace removed, beta 2, precision and recall averaged over
+the orders both sides have), scaled to 0-1; a test checks it against sacrebleu. ANLS uses the
+normalised Levenshtein distance from rapidfuzz, with the usual threshold of 0.5 (a similarity
+below 0.5 counts as 0).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+import numpy as np
+from productlens.evaluate.aggregate import MetricSpec, scored_count
+from productlens.evaluate.weighted_stats import weighted_mean
+from rapidfuzz.distance import Levenshtein
+
+ANLS_THRESHOLD = 0.5
+CHRF_ORDER = 6
+CHRF_BETA = 2.0
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+def normalise_title(text: str) -> str:
+    """Unicode NFKC, case-folded, punctuation as spaces, runs of whitespace as one space."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def exact_match(predicted: str, reference: str) -> int:
+    return int(normalise_title(predicted) == normalise_title(reference))
+
+
+def token_f1(predicted: str, reference: str) -> float:
+    """F1 of the normalised word multisets (SQuAD-style); 1.0 when both are empty."""
+    predicted_tokens = normalise_title(predicted).split()
+    reference_tokens = normalise_title(reference).split()
+    if not predicted_tokens or not reference_tokens:
+        return float(predicted_tokens == reference_tokens)
+    common = sum((Counter(predicted_tokens) & Counter(reference_tokens)).values())
+    if common == 0:
+        return 0.0
+    precision = common / len(predicted_tokens)
+    recall = common / len(reference_tokens)
+    return 2 * precision * recall / (precision + recall)
+
+
+def anls(predicted: str, reference: str, threshold: float = ANLS_THRESHOLD) -> float:
+    """1 - normalised edit distance of the normalised titles, 0 when that falls below the threshold."""
+    a, b = normalise_title(predicted), normalise_title(reference)
+    if not a and not b:
+        return 1.0
+    similarity = 1.0 - Levenshtein.normalized_distance(a, b)
+    return similarity if similarity >= threshold else 0.0
+
+
+def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = CHRF_BETA) -> float:
+    """Sentence-level chrF in 0-1 (sacrebleu's default chrF divided by 100)."""
+    hypothesis = "".join(predicted.split())
+    target = "".join(reference.split())
+    factor = beta**2
+    precision_sum = recall_sum = 0.0
+    effective_order = 0
+    for n in range(1, order + 1):
+        hyp_ngrams = Counter(hypothesis[i : i + n] for i in range(len(hypothesis) - n + 1))
+        ref_ngrams = Counter(target[i : i + n] for i in range(len(target) - n + 1))
+        n_hyp = sum(hyp_ngrams.values()) if ref_ngrams else 0
+        n_ref = sum(ref_ngrams.values())
+        if n_hyp > 0 and n_ref > 0:
+            matches = sum((hyp_ngrams & ref_ngrams).values())
+            precision_sum += matches / n_hyp
+            recall_sum += matches / n_ref
+            effective_order += 1
+    if effective_order == 0:
+        return 0.0
+    precision, recall = precision_sum / effective_order, recall_sum / effective_order
+    if precision + recall == 0:
+        return 0.0
+    return (1 + factor) * precision * recall / (factor * precision + recall)
+
+
+def title_scores(predicted: str | None, reference: str) -> dict[str, float | None]:
+    """All title scores for one sample; None for each when the title was not parsed."""
+    if predicted is None:
+        return {"title_exact": None, "title_f1": None, "title_anls": None, "title_chrf": None}
+    return {
+        "title_exact": exact_match(predicted, reference),
+        "title_f1": token_f1(predicted, reference),
+        "title_anls": anls(predicted, reference),
+        "title_chrf": chrf(predicted, reference),
+    }
+
+
+def title_specs(columns: dict[str, np.ndarray], parsed: np.ndarray) -> list[MetricSpec]:
+    """Aggregates of the per-sample title columns (NaN = unscored), plus exact match with failures as misses."""
+    specs = [
+        MetricSpec(name, label, True, weighted_mean(columns[name]), scored_count(columns[name]))
+        for name, label in (
+            ("title_exact", "Title exact match"),
+            ("title_f1", "Title token F1"),
+            ("title_anls", "Title ANLS"),
+            ("title_chrf", "Title chrF"),
+        )
+    ]
+    exact_all = np.where(np.asarray(parsed, dtype=bool), columns["title_exact"], 0.0)
+    specs.append(
+        MetricSpec(
+            "title_exact_all",
+            "Title exact match (unparsed = miss)",
+            True,
+            weighted_mean(exact_all),
+            len(exact_all),
+        )
+    )
+    return specs
