@@ -1,0 +1,64 @@
+"""load_phi3v: one call from a local directory, a hub id or "tiny" to (model, processor)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+from productlens.finetune.phi3v.modeling import Phi3VForCausalLM
+from productlens.finetune.phi3v.processing import Phi3VProcessor
+from productlens.finetune.phi3v.tiny import build_tiny, stop_generation_config
+from productlens.finetune.phi3v.weights import load_model_dir, resolve_dtype
+
+HUB_PATTERNS = ["*.json", "*.safetensors", "tokenizer*", "*.model"]
+
+
+def resolve_model_dir(path_or_id: str | os.PathLike[str]) -> Path:
+    """A local directory as is; otherwise a hub id fetched with huggingface_hub (safetensors and json only)."""
+    path = Path(path_or_id)
+    if path.is_dir():
+        return path
+    text = str(path_or_id)
+    if path.exists() or text.startswith((".", "/", "~")) or text.count("/") != 1:
+        raise FileNotFoundError(
+            f"{text} is not a model directory (expected config.json + safetensors in it)."
+        )
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(repo_id=text, allow_patterns=HUB_PATTERNS))
+    except Exception as error:  # offline, unknown repo, no access: one message the user can act on
+        raise FileNotFoundError(
+            f"Could not fetch {text} from the Hugging Face hub ({type(error).__name__}: {error}). Download it where "
+            "the hub is reachable (huggingface-cli download <id> --local-dir DIR) and pass DIR."
+        ) from error
+
+
+def load_phi3v(
+    path_or_id: str | os.PathLike[str],
+    dtype: torch.dtype | str | None = None,
+    attn_implementation: str | None = None,
+    num_crops: int | None = None,
+    seed: int = 0,
+) -> tuple[Phi3VForCausalLM, Phi3VProcessor]:
+    """(model, processor) from a directory in the official layout, a hub id, or "tiny" (random, `seed`).
+
+    dtype: None = the checkpoint's (float32 for tiny). attn_implementation: None = the config's when usable,
+    else SDPA. num_crops: None = preprocessor_config.json's (16 for Phi-3-vision-128k, 4 for Phi-3.5, 1 tiny).
+    Generation stops on <|end|> and <|endoftext|>. The model is in eval mode.
+    """
+    if str(path_or_id) == "tiny":
+        model, processor = build_tiny(seed=seed, attn_implementation=attn_implementation or "sdpa")
+        if num_crops is not None:
+            processor.image_processor.config.num_crops = num_crops
+        if dtype is not None:
+            model = model.to(resolve_dtype(dtype, model.config))
+        return model, processor
+    directory = resolve_model_dir(path_or_id)
+    model = load_model_dir(directory, dtype=dtype, attn_implementation=attn_implementation)
+    processor = Phi3VProcessor.from_pretrained(directory, num_crops=num_crops)
+    stops = stop_generation_config(processor)
+    model.generation_config.eos_token_id = stops.eos_token_id
+    model.generation_config.pad_token_id = stops.pad_token_id
+    return model, processor

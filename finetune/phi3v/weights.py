@@ -1,0 +1,227 @@
+"""Reading and writing Phi-3-Vision model directories in the official layout, safetensors only.
+
+A directory holds `config.json`, `model.safetensors` or `model-0000k-of-0000n.safetensors` shards with
+`model.safetensors.index.json`, and optionally `generation_config.json`. Loading builds the model on the
+meta device and assigns the stored tensors (no second copy, no random init of 4B parameters), then
+rebuilds the non-persistent buffers (RoPE frequencies, CLIP position ids) that checkpoints do not carry.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+from productlens.finetune.phi3v.config import Phi3VConfig
+from productlens.finetune.phi3v.modeling import Phi3VForCausalLM
+from safetensors import safe_open
+from safetensors.torch import save_file
+from transformers import GenerationConfig
+from transformers.models.phi3.modeling_phi3 import Phi3RotaryEmbedding
+
+INDEX_NAME = "model.safetensors.index.json"
+SINGLE_NAME = "model.safetensors"
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+
+
+def parse_size(size: int | str) -> int:
+    """'5GB' / '200MB' / '10KB' / int bytes -> bytes."""
+    if isinstance(size, int):
+        return size
+    text = size.strip().upper()
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3), ("B", 1)):
+        if text.endswith(unit):
+            return int(float(text[: -len(unit)]) * factor)
+    return int(text)
+
+
+def resolve_dtype(dtype: torch.dtype | str | None, config: Phi3VConfig) -> torch.dtype:
+    """Requested dtype, else the checkpoint's (config dtype), else float32."""
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    name = dtype if dtype not in (None, "auto") else config.dtype
+    if isinstance(name, torch.dtype):
+        return name
+    name = str(name or "float32").removeprefix("torch.")
+    if name not in DTYPES:
+        raise ValueError(f"dtype must be one of {sorted(DTYPES)}, got {name!r}.")
+    return DTYPES[name]
+
+
+def flash_attention_available() -> bool:
+    return importlib.util.find_spec("flash_attn") is not None and torch.cuda.is_available()
+
+
+def resolve_attn_implementation(requested: str | None, config: Phi3VConfig) -> str:
+    """Requested attention, else the config's when usable (flash-attn needs the package and a GPU), else SDPA."""
+    if requested is not None:
+        if requested == "flash_attention_2" and not flash_attention_available():
+            raise ValueError(
+                "attn_implementation 'flash_attention_2' needs the flash-attn package and a CUDA GPU "
+                "(pip install 'productlens[flash]'); use 'sdpa' otherwise."
+            )
+        if requested not in ("eager", "sdpa", "flash_attention_2"):
+            raise ValueError(
+                f"attn_implementation must be eager, sdpa or flash_attention_2, got {requested!r}."
+            )
+        return requested
+    wanted = config._attn_implementation
+    if wanted == "flash_attention_2" and flash_attention_available():
+        return wanted
+    return wanted if wanted == "eager" else "sdpa"
+
+
+def rebuild_buffers(model: Phi3VForCausalLM) -> None:
+    """Recreate the buffers that are not in checkpoints (they are left on meta by a meta-device build)."""
+    device = model.lm_head.weight.device
+    model.model.rotary_emb = Phi3RotaryEmbedding(config=model.config).to(device)
+    embeddings = model.model.vision_embed_tokens.img_processor.vision_model.embeddings
+    if embeddings.position_ids.is_meta:
+        ids = torch.arange(embeddings.num_positions, device=device).expand((1, -1))
+        embeddings.register_buffer("position_ids", ids, persistent=False)
+    leftovers = [name for name, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
+    if leftovers:
+        raise RuntimeError(f"Tensors still on the meta device after loading: {leftovers[:5]}")
+
+
+def shard_files(directory: Path) -> list[Path]:
+    """The safetensors files of a model directory, from the index when there is one."""
+    index = directory / INDEX_NAME
+    if index.is_file():
+        weight_map = json.loads(index.read_text())["weight_map"]
+        return [directory / name for name in sorted(set(weight_map.values()))]
+    if (directory / SINGLE_NAME).is_file():
+        return [directory / SINGLE_NAME]
+    pickles = sorted(p.name for p in directory.iterdir() if p.suffix in PICKLE_SUFFIXES)
+    if pickles:
+        raise ValueError(
+            f"{directory} holds only pickle weights ({', '.join(pickles[:3])}); productlens loads safetensors only. "
+            "Convert them once in a trusted environment (safetensors.torch.save_file) and retry."
+        )
+    raise FileNotFoundError(f"No {SINGLE_NAME} or {INDEX_NAME} in {directory}.")
+
+
+def iter_tensors(files: list[Path]) -> Iterator[tuple[str, torch.Tensor]]:
+    for file in files:
+        if not file.is_file():
+            raise FileNotFoundError(
+                f"Shard {file.name} listed in {INDEX_NAME} is missing from {file.parent}."
+            )
+        with safe_open(str(file), framework="pt") as handle:
+            for name in handle.keys():  # noqa: SIM118 (safe_open has no __iter__)
+                yield name, handle.get_tensor(name)
+
+
+def build_model(config: Phi3VConfig, dtype: torch.dtype, attn_implementation: str, device: str = "meta"):
+    """The model with the given attention and parameter dtype, on `device` (meta: no memory used)."""
+    config._attn_implementation = attn_implementation
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        with torch.device(device):
+            model = Phi3VForCausalLM(config)
+    finally:
+        torch.set_default_dtype(previous)
+    return model
+
+
+def load_model_dir(
+    directory: str | os.PathLike[str],
+    dtype: torch.dtype | str | None = None,
+    attn_implementation: str | None = None,
+) -> Phi3VForCausalLM:
+    """Load config + safetensors from a local directory into a Phi3VForCausalLM (eval mode)."""
+    directory = Path(directory)
+    config = Phi3VConfig.from_json_file_or_dir(directory)
+    target = resolve_dtype(dtype, config)
+    model = build_model(config, target, resolve_attn_implementation(attn_implementation, config))
+    expected = set(model.state_dict())
+    state: dict[str, torch.Tensor] = {}
+    for name, tensor in iter_tensors(shard_files(directory)):
+        state[name] = tensor.to(target) if tensor.is_floating_point() else tensor
+    missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
+    if missing or unexpected:
+        raise ValueError(
+            f"{directory} does not match the Phi-3-Vision layout of its config.json: missing {len(missing)} "
+            f"tensors {missing[:3]}, unexpected {len(unexpected)} {unexpected[:3]}."
+        )
+    model.load_state_dict(state, strict=True, assign=True)
+    rebuild_buffers(model)
+    model.model.vision_embed_tokens.freeze_unused()
+    model.config.dtype = target
+    generation = directory / "generation_config.json"
+    if generation.is_file():
+        model.generation_config = GenerationConfig.from_pretrained(str(directory))
+    return model.eval()
+
+
+def _shards(state: dict[str, torch.Tensor], max_bytes: int) -> list[dict[str, torch.Tensor]]:
+    shards: list[dict[str, torch.Tensor]] = [{}]
+    size = 0
+    for name, tensor in state.items():
+        nbytes = tensor.numel() * tensor.element_size()
+        if shards[-1] and size + nbytes > max_bytes:
+            shards.append({})
+            size = 0
+        shards[-1][name] = tensor
+        size += nbytes
+    return shards
+
+
+def save_model_dir(
+    model: Phi3VForCausalLM,
+    directory: str | os.PathLike[str],
+    max_shard_size: int | str = "5GB",
+    state_dict: dict[str, torch.Tensor] | None = None,
+    dtype: torch.dtype | None = None,
+) -> list[Path]:
+    """Write config.json, safetensors shards (+ index when more than one) and generation_config.json.
+
+    Each file is written to a temporary name and renamed; stale shards of an earlier save are removed.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = state_dict if state_dict is not None else model.state_dict()
+    state = {k: (v.to(dtype) if dtype is not None and v.is_floating_point() else v) for k, v in state.items()}
+    state = {k: v.detach().contiguous().cpu() for k, v in state.items()}
+    shards = _shards(state, parse_size(max_shard_size))
+    total = len(shards)
+    names = (
+        [SINGLE_NAME]
+        if total == 1
+        else [f"model-{i:05d}-of-{total:05d}.safetensors" for i in range(1, total + 1)]
+    )
+    written = []
+    for name, shard in zip(names, shards, strict=True):
+        tmp = directory / (name + ".tmp")
+        save_file(shard, str(tmp), metadata={"format": "pt"})
+        os.replace(tmp, directory / name)
+        written.append(directory / name)
+    index = directory / INDEX_NAME
+    if total > 1:
+        weight_map = {k: name for name, shard in zip(names, shards, strict=True) for k in shard}
+        total_size = sum(v.numel() * v.element_size() for v in state.values())
+        tmp = index.with_name(index.name + ".tmp")
+        tmp.write_text(
+            json.dumps({"metadata": {"total_size": total_size}, "weight_map": weight_map}, indent=2) + "\n"
+        )
+        os.replace(tmp, index)
+    elif index.exists():
+        index.unlink()
+    for stale in directory.glob("model*.safetensors"):
+        if stale not in written:
+            stale.unlink()
+    config = model.config
+    saved_dtype = dtype or next(iter(state.values())).dtype
+    previous = config.dtype
+    config.dtype = saved_dtype
+    try:
+        config.save_pretrained(directory)
+    finally:
+        config.dtype = previous
+    model.generation_config.save_pretrained(str(directory))
+    return written
