@@ -17,6 +17,7 @@ class SetSummary:
 
     rows_per_split: dict[str, int] = field(default_factory=dict)
     rows_per_category3: Counter[str] = field(default_factory=Counter)
+    rows_per_split_category3: Counter[tuple[str, str]] = field(default_factory=Counter)
     rows_per_category1: Counter[str] = field(default_factory=Counter)
     rows_per_source: Counter[str] = field(default_factory=Counter)
     currency: str | None = None
@@ -37,6 +38,7 @@ class SetSummary:
     ) -> None:
         self.rows_per_split[split] = self.rows_per_split.get(split, 0) + 1
         self.rows_per_category3[category3] += 1
+        self.rows_per_split_category3[(split, category3)] += 1
         self.rows_per_category1[category1] += 1
         self.rows_per_source[source] += 1
         self.currency = self.currency or currency

@@ -1,0 +1,171 @@
+"""Generate a synthetic sample set: rows made in parallel processes, streamed in order into the writer.
+
+Rows are made in chunks of consecutive indices by a process pool and consumed in index order, with
+a bounded number of chunks in flight, so memory stays flat as the count grows and the output is
+the same for any number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Literal
+
+from productlens.generate.products import MARKETS, ProductSettings, brands_for, make_product
+from productlens.generate.render import PhotoSettings
+from productlens.generate.sampleset import DEFAULT_RATIOS, SampleSetWriter, validate_ratios
+from productlens.generate.summary import SetSummary
+
+MAX_COUNT = 999_983  # product codes are a permutation of this many values
+CHUNK = 16
+
+
+@dataclass
+class GenerateConfig:
+    """Settings of `sample-gen`; every field has a default so plain `sample-gen` makes a usable set."""
+
+    count: int = field(default=3000, metadata={"help": "number of products"})
+    out: Path = field(default=Path("data/products"), metadata={"help": "the set directory to create"})
+    seed: int = field(default=0, metadata={"help": "random seed; equal seeds give byte-identical sets"})
+    workers: int | None = field(default=None, metadata={"help": "processes; None = all cores"})
+    width: int = field(default=336, metadata={"help": "photo width in pixels"})
+    height: int = field(default=336, metadata={"help": "photo height in pixels"})
+    price_sigma: float = field(
+        default=0.1, metadata={"help": "sigma of the log-normal price noise; 0 = oracle"}
+    )
+    ratios: tuple[float, float, float] = field(
+        default=DEFAULT_RATIOS, metadata={"help": "train,validation,test"}
+    )
+    image_format: Literal["jpeg", "png"] = field(default="jpeg", metadata={"help": "photo encoding"})
+    jpeg_quality: int = field(default=90, metadata={"help": "JPEG quality of ordinary photos (1-100)"})
+    artefact_rate: float = field(
+        default=0.1, metadata={"help": "share of photos saved at JPEG quality 25-50"}
+    )
+    prop_rate: float = field(default=0.15, metadata={"help": "share of photos with a prop beside the item"})
+    crop_rate: float = field(
+        default=0.06, metadata={"help": "share of photos where the item runs off an edge"}
+    )
+    discount_rate: float = field(default=0.15, metadata={"help": "share of products on discount"})
+    country: str = field(default="US", metadata={"help": f"market: one of {', '.join(MARKETS)}"})
+    competence_date: str = field(default="2024-05-01", metadata={"help": "first scrape date (ISO)"})
+    overwrite: bool = field(default=False, metadata={"help": "replace a non-empty --out"})
+    rows_per_shard: int = field(default=1000, metadata={"help": "rows per Parquet file"})
+
+    def __post_init__(self) -> None:
+        self.out = Path(self.out)
+        self.ratios = validate_ratios(tuple(self.ratios))  # type: ignore[arg-type]
+        if not 1 <= self.count <= MAX_COUNT:
+            raise ValueError(f"count must be between 1 and {MAX_COUNT:,}, got {self.count}")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1 (or None for all cores), got {self.workers}")
+        if not (32 <= self.width <= 4096 and 32 <= self.height <= 4096):
+            raise ValueError(
+                f"image size must be between 32 and 4096 pixels a side, got {self.width}x{self.height}"
+            )
+        if not 0 <= self.price_sigma <= 2:
+            raise ValueError(f"price sigma must be between 0 and 2, got {self.price_sigma}")
+        if not 1 <= self.jpeg_quality <= 100:
+            raise ValueError(f"JPEG quality must be between 1 and 100, got {self.jpeg_quality}")
+        for name in ("artefact_rate", "prop_rate", "crop_rate", "discount_rate"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(
+                    f"{name.replace('_', ' ')} must be between 0 and 1, got {getattr(self, name)}"
+                )
+        if self.country not in MARKETS:
+            raise ValueError(f"unknown country {self.country!r}; choose one of {', '.join(MARKETS)}")
+        if self.image_format not in ("jpeg", "png"):
+            raise ValueError(f"image format must be jpeg or png, got {self.image_format!r}")
+
+    @property
+    def resolved_workers(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+    def product_settings(self) -> ProductSettings:
+        return ProductSettings(
+            seed=self.seed,
+            price_sigma=self.price_sigma,
+            country=self.country,
+            discount_rate=self.discount_rate,
+            competence_date=self.competence_date,
+            image_format=self.image_format,
+            jpeg_quality=self.jpeg_quality,
+            artefact_rate=self.artefact_rate,
+            photo=PhotoSettings(self.width, self.height, self.prop_rate, self.crop_rate),
+        )
+
+    def manifest_config(self) -> dict[str, Any]:
+        """The settings that shape the content (not out/workers/overwrite, which do not)."""
+        config = asdict(self)
+        for key in ("out", "workers", "overwrite"):
+            config.pop(key)
+        config["ratios"] = list(self.ratios)
+        currency, rate = MARKETS[self.country]
+        config["currency"] = currency
+        config["eur_rate"] = rate
+        config["eur_rate_note"] = f"1 EUR = {rate} {currency}; *_eur columns = price / rate, rounded to cents"
+        config["brands"] = brands_for(self.seed)
+        return config
+
+
+def _make_chunk(settings: ProductSettings, indices: range) -> list[dict[str, Any]]:
+    return [make_product(settings, index) for index in indices]
+
+
+def iter_products(config: GenerateConfig) -> Iterator[dict[str, Any]]:
+    """Rows in index order, made by `config.resolved_workers` processes (in this process for 1)."""
+    settings = config.product_settings()
+    chunks = [range(start, min(start + CHUNK, config.count)) for start in range(0, config.count, CHUNK)]
+    workers = min(config.resolved_workers, len(chunks))
+    if workers == 1:
+        for chunk in chunks:
+            yield from _make_chunk(settings, chunk)
+        return
+    # At most 4 chunks per worker in flight: the feeder thread blocks until the consumer catches up.
+    in_flight = threading.BoundedSemaphore(4 * workers)
+    stop = threading.Event()  # set when the consumer stops early, so the feeder never blocks shutdown
+
+    def feed() -> Iterator[range]:
+        for chunk in chunks:
+            while not in_flight.acquire(timeout=0.05):
+                if stop.is_set():
+                    return
+            yield chunk
+
+    with get_context("spawn").Pool(workers) as pool:
+        try:
+            for rows in pool.imap(partial(_make_chunk, settings), feed()):
+                in_flight.release()
+                yield from rows
+        finally:
+            stop.set()
+
+
+def generate_set(config: GenerateConfig, on_row: Callable[[int], None] | None = None) -> SetSummary:
+    """Write a synthetic sample set to `config.out` atomically and return its summary.
+
+    `on_row(done)` is called after each row is written (for a progress bar).
+    """
+    writer = SampleSetWriter(
+        config.out,
+        overwrite=config.overwrite,
+        ratios=config.ratios,
+        generator="sample-gen",
+        config=config.manifest_config(),
+        seed=config.seed,
+        description=(
+            f"{config.count} synthetic fashion products rendered at {config.width}x{config.height}: "
+            "the title, category and price follow from what the photo shows."
+        ),
+        rows_per_shard=config.rows_per_shard,
+    )
+    with writer:
+        for done, row in enumerate(iter_products(config), start=1):
+            writer.add(row)
+            if on_row is not None:
+                on_row(done)
+    return writer.summary
