@@ -1,8 +1,257 @@
-"""The `evaluate` command (being built; see the open issues)."""
+"""The `evaluate` command: score answers on a sample set, write evals/<name>/, render the report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
+from productlens.evaluate.evaluation import EvaluateConfig, latest_run, load_thumbnails, run_evaluation
+from productlens.evaluate.openai_endpoint import EndpointError
+
+REPORTS = ("html", "json", "none")
+USER_ERRORS = (ValueError, FileNotFoundError, EndpointError)
 
 
-@click.group()
-def main() -> None:
-    """Not built yet."""
+def _bootstrap_options(command):
+    """--bootstrap and --seed, shared by `evaluate` and `evaluate compare`."""
+    command = click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")(command)
+    return click.option(
+        "--bootstrap",
+        "n_resamples",
+        type=click.IntRange(min=0),
+        default=1000,
+        show_default=True,
+        help="Bootstrap resamples for the 95% confidence intervals (0: none).",
+    )(command)
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--run",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Run directory (default: newest under runs/).",
+)
+@click.option("--model", help="Model directory, hub id or 'tiny' (instead of --run).")
+@click.option(
+    "--adapter", type=click.Path(path_type=Path, file_okay=False), help="Adapter directory for --model."
+)
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=Path("data/products"),
+    show_default=True,
+    help="Sample set.",
+)
+@click.option("--split", default="test", show_default=True, help="Split to evaluate on.")
+@click.option(
+    "--predictions",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Re-score a predictions.jsonl; no model needed.",
+)
+@click.option(
+    "--endpoint", help="OpenAI-compatible server URL, e.g. http://localhost:8000/v1 (a vLLM server)."
+)
+@click.option("--model-name", help="Model name on the server (with --endpoint).")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Requests in flight (--endpoint).",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="Seconds per request (--endpoint).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Retries per request (--endpoint).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output directory (default: evals/<name>).",
+)
+@click.option("--name", help="Evaluation name (default: from the run, model or file).")
+@click.option(
+    "--report",
+    type=click.Choice(REPORTS),
+    default=None,
+    help="html: also write report.html; json: print results.json; none: files only. Default: terminal summary.",
+)
+@click.option(
+    "--max-new-tokens",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Tokens per answer at most.",
+)
+@click.option(
+    "--num-crops", type=click.IntRange(min=1), help="HD crops per image (model; default: the model's)."
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Samples per generation batch (model).",
+)
+@click.option(
+    "--prompt-style",
+    type=click.Choice(["chat", "cookbook"]),
+    default="chat",
+    show_default=True,
+    help="Prompt and answer format.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Evaluate the first N samples only.")
+@_bootstrap_options
+@click.pass_context
+def main(ctx: click.Context, report: str | None, **options) -> None:
+    """Score a model's answers for price, title and category, with 95% confidence intervals.
+
+    Predictions come from a run or model directory (--run / --model), an OpenAI-compatible
+    server (--endpoint URL --model-name NAME), or a saved predictions.jsonl (--predictions,
+    re-scoring without a model). Writes predictions.jsonl and results.json to evals/<name>/;
+    --report html adds a self-contained report.html. An interrupted generation resumes.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if not (options["predictions"] or options["endpoint"] or options["model"] or options["run"]):
+        options["run"] = latest_run()
+        if options["run"] is None:
+            raise click.ClickException(
+                "nothing to evaluate: no run under runs/; train one with `finetune`, or pass --run, --model, "
+                "--endpoint URL --model-name NAME, or --predictions FILE"
+            )
+    try:
+        config = EvaluateConfig(**options)
+        with _progress(enabled=report != "json") as on_progress:
+            outcome = run_evaluation(config, on_progress)
+    except USER_ERRORS as error:
+        raise click.ClickException(str(error)) from None
+
+    if report == "json":
+        click.echo(json.dumps(outcome.results, indent=2))
+        return
+    if report == "none":
+        return
+    _render(lambda terminal: terminal.render_summary(outcome.results), outcome.results)
+    if report == "html":
+        from productlens.reports.html import write_report
+
+        thumbnails = load_thumbnails(config, [record["id"] for record in outcome.records])
+        path = outcome.out_dir / "report.html"
+        write_report(path, outcome.results, outcome.records, thumbnails)
+        click.echo(f"Report: {path}")
+    click.echo(f"Results: {outcome.out_dir / 'results.json'}")
+
+
+@main.command()
+@click.argument(
+    "evaluations", nargs=-1, required=True, type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
+@click.option(
+    "--report",
+    type=click.Choice(REPORTS),
+    default=None,
+    help="html: also write report.html; json: print the comparison; none: files only.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output directory (default: evals/compare-<names>).",
+)
+@_bootstrap_options
+def compare(
+    evaluations: tuple[Path, ...], report: str | None, out: Path | None, n_resamples: int, seed: int
+) -> None:
+    """Compare evaluations side by side: paired-bootstrap differences on shared samples, vs the first."""
+    from productlens.evaluate.compare import compare_evaluations
+    from productlens.generate.atomic import atomic_write_text
+
+    try:
+        comparison = compare_evaluations(list(evaluations), n_resamples=n_resamples, seed=seed)
+    except USER_ERRORS as error:
+        raise click.ClickException(str(error)) from None
+    out = out or Path("evals") / ("compare-" + "-vs-".join(path.name for path in evaluations))
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "compare.json", json.dumps(comparison, indent=2, allow_nan=False) + "\n")
+    if report == "json":
+        click.echo(json.dumps(comparison, indent=2))
+        return
+    if report == "none":
+        return
+    _render(lambda terminal: terminal.render_compare(comparison), None)
+    if report == "html":
+        from productlens.reports.html import write_compare_report
+
+        write_compare_report(out / "report.html", comparison)
+        click.echo(f"Report: {out / 'report.html'}")
+    click.echo(f"Comparison: {out / 'compare.json'}")
+
+
+def _render(build, results: dict | None) -> None:
+    """Print a renderable from productlens.reports.terminal; a plain list if reports is not installed."""
+    from productlens.reports.console import make_console
+
+    console = make_console()
+    try:
+        from productlens.reports import terminal
+    except ImportError:
+        terminal = None
+    if terminal is not None:
+        console.print(build(terminal))
+    elif results is not None:
+        for name, metric in results["metrics"].items():
+            value = "n/a" if metric["value"] is None else f"{metric['value']:.4g}"
+            interval = (
+                "" if metric["ci_low"] is None else f" [{metric['ci_low']:.4g}, {metric['ci_high']:.4g}]"
+            )
+            click.echo(f"{metric['label']} ({name}): {value}{interval}  n={metric['n']}")
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar with samples/s on stderr while predictions are generated."""
+    if not enabled:
+        yield None
+        return
+    from productlens.reports.console import make_console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class SamplesPerSecond(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.1f} samples/s" if task.speed else "")
+
+    columns = (
+        TextColumn("generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        SamplesPerSecond(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=make_console(stderr=True), transient=True) as progress:
+        task = progress.add_task("generating", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update

@@ -110,21 +110,7 @@ def evaluate_records(
     references = [r["reference"] for r in records]
     true_category3 = [ref["category3"] for ref in references]
     predicted_category3 = [r["parsed"]["category"] for r in records]
-
-    specs = [
-        MetricSpec("parse_rate", "Answers fully parsed", True, weighted_mean(column["parsed"]), n),
-        *(
-            MetricSpec(
-                f"{field}_parse_rate", f"{label} parsed", True, weighted_mean(column[f"{field}_parsed"]), n
-            )
-            for field, label in (("title", "Title"), ("category", "Category"), ("price", "Price"))
-        ),
-        *category_specs(column, true_category3, predicted_category3),
-        *price_specs(
-            column["price_abs_error"], column["price_ape"], column["price_log_error"], column["price_parsed"]
-        ),
-        *title_specs(column, column["title_parsed"]),
-    ]
+    specs = metric_specs(records, column)
     metrics = estimate_metrics(specs, n, n_resamples, seed)
     baselines = compute_baselines(
         true_price=np.array([ref["price"] for ref in references], dtype=np.float64),
@@ -151,6 +137,30 @@ def evaluate_records(
     )
     results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
     return ScoredEvaluation(results, records)
+
+
+def metric_specs(
+    records: Sequence[PredictionRecord], column: dict[str, np.ndarray] | None = None
+) -> list[MetricSpec]:
+    """Every model metric over scored records (parse rates, category, price, title), in report order."""
+    column = column if column is not None else _columns(records)
+    n = len(records)
+    true_category3 = [r["reference"]["category3"] for r in records]
+    predicted_category3 = [r["parsed"]["category"] for r in records]
+    return [
+        MetricSpec("parse_rate", "Answers fully parsed", True, weighted_mean(column["parsed"]), n),
+        *(
+            MetricSpec(
+                f"{field}_parse_rate", f"{label} parsed", True, weighted_mean(column[f"{field}_parsed"]), n
+            )
+            for field, label in (("title", "Title"), ("category", "Category"), ("price", "Price"))
+        ),
+        *category_specs(column, true_category3, predicted_category3),
+        *price_specs(
+            column["price_abs_error"], column["price_ape"], column["price_log_error"], column["price_parsed"]
+        ),
+        *title_specs(column, column["title_parsed"]),
+    ]
 
 
 def score_predictions(

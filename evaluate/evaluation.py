@@ -1,0 +1,317 @@
+"""One evaluation, start to end: get predictions (file, server or model), score them, write evals/<name>/.
+
+Predictions are written first (appended and flushed per batch, so a rerun resumes), then scored by
+the pure `scoring.evaluate_records`; the directory ends up with
+
+    predictions.jsonl     re-scored records, one per sample of the split
+    results.json          metrics with CIs, baselines, per category, confusion, provenance, timings
+    training_stats.json   what the baselines used, so the evaluation can be re-scored without the set
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from productlens.evaluate.model_predictions import generate_predictions_with_model
+from productlens.evaluate.openai_endpoint import EndpointConfig, Sample, generate_with_endpoint
+from productlens.evaluate.predictions_io import (
+    PredictionWriter,
+    completed_ids,
+    read_predictions,
+    reference_from_row,
+    write_predictions,
+)
+from productlens.evaluate.schema import PredictionRecord, Results
+from productlens.evaluate.scoring import default_provenance, evaluate_records
+from productlens.evaluate.training_stats import TrainingStats
+from productlens.finetune.answer_format import PromptStyle
+from productlens.generate.atomic import atomic_write_text
+
+Source = Literal["predictions", "endpoint", "model"]
+PREDICTIONS_FILE = "predictions.jsonl"
+RESULTS_FILE = "results.json"
+STATS_FILE = "training_stats.json"
+
+
+@dataclass
+class EvaluateConfig:
+    """Settings of one evaluation; exactly one prediction source (predictions, endpoint, or run/model)."""
+
+    data: Path = field(default=Path("data/products"), metadata={"help": "Sample set directory."})
+    split: str = field(default="test", metadata={"help": "Split to evaluate on."})
+    out: Path | None = field(default=None, metadata={"help": "Output directory; None means evals/<name>."})
+    name: str | None = field(
+        default=None, metadata={"help": "Evaluation name; None derives it from the source."}
+    )
+    predictions: Path | None = field(default=None, metadata={"help": "Re-score this predictions.jsonl."})
+    endpoint: str | None = field(default=None, metadata={"help": "OpenAI-compatible server URL."})
+    model_name: str | None = field(
+        default=None, metadata={"help": "Model name on the server (with endpoint)."}
+    )
+    run: Path | None = field(default=None, metadata={"help": "Run directory (base model + adapter)."})
+    model: str | None = field(default=None, metadata={"help": "Model directory, hub id or 'tiny'."})
+    adapter: Path | None = field(
+        default=None, metadata={"help": "Adapter directory for `model`; None for none."}
+    )
+    concurrency: int = field(default=8, metadata={"help": "Requests in flight (endpoint)."})
+    timeout_s: float = field(default=120.0, metadata={"help": "Seconds per request (endpoint)."})
+    retries: int = field(default=3, metadata={"help": "Retries per request (endpoint)."})
+    max_new_tokens: int = field(default=64, metadata={"help": "Tokens generated per answer at most."})
+    num_crops: int | None = field(
+        default=None, metadata={"help": "HD crops per image (model); None: the model's."}
+    )
+    batch_size: int = field(default=8, metadata={"help": "Samples per generation batch (model)."})
+    n_resamples: int = field(default=1000, metadata={"help": "Bootstrap resamples for the CIs (0: none)."})
+    seed: int = field(default=0, metadata={"help": "Bootstrap seed."})
+    prompt_style: str = field(default="chat", metadata={"help": "Prompt style preset: chat or cookbook."})
+    limit: int | None = field(
+        default=None, metadata={"help": "Evaluate the first N samples only; None: all."}
+    )
+
+    def __post_init__(self) -> None:
+        chosen = [s for s, on in (("--predictions", self.predictions), ("--endpoint", self.endpoint)) if on]
+        if self.run is not None or self.model is not None:
+            chosen.append("--run/--model")
+        if len(chosen) > 1:
+            raise ValueError(f"choose one prediction source, not {' and '.join(chosen)}")
+        if self.endpoint and not self.model_name:
+            raise ValueError("--endpoint needs --model-name (the model's name on the server)")
+        if self.run is not None and self.model is not None:
+            raise ValueError("give --run or --model, not both (a run directory names its base model)")
+        if self.n_resamples < 0 or (self.limit is not None and self.limit < 1):
+            raise ValueError("--bootstrap must be >= 0 and --limit >= 1")
+        PromptStyle.preset(self.prompt_style)  # type: ignore[arg-type]  # raises for an unknown name
+
+    @property
+    def source(self) -> Source:
+        if self.predictions is not None:
+            return "predictions"
+        if self.endpoint is not None:
+            return "endpoint"
+        return "model"
+
+    def resolved_name(self) -> str:
+        if self.name:
+            return _safe_name(self.name)
+        if self.predictions is not None:
+            parent = self.predictions.resolve().parent.name
+            return _safe_name(parent or self.predictions.stem)
+        if self.endpoint is not None:
+            return _safe_name(str(self.model_name))
+        target = self.run if self.run is not None else Path(str(self.model))
+        return _safe_name(Path(target).name or "model")
+
+    def out_dir(self) -> Path:
+        return self.out if self.out is not None else Path("evals") / self.resolved_name()
+
+
+class EvaluationOutcome(NamedTuple):
+    results: Results
+    records: list[PredictionRecord]
+    out_dir: Path
+
+
+Progress = Callable[[int, int], None]
+"""Called with (samples done in this call, samples to do in total) after each batch."""
+
+
+def latest_run(runs_dir: str | Path = "runs") -> Path | None:
+    """The most recently modified run directory under runs/ (one with a run.json), or None."""
+    root = Path(runs_dir)
+    if not root.is_dir():
+        return None
+    runs = [path for path in root.iterdir() if (path / "run.json").is_file()]
+    return max(runs, key=lambda path: (path / "run.json").stat().st_mtime, default=None)
+
+
+def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) -> EvaluationOutcome:
+    """Get the predictions of `config`'s source, score them, and write the evaluation directory."""
+    out_dir = config.out_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    style = PromptStyle.preset(config.prompt_style)  # type: ignore[arg-type]
+    split = _load_split(config) if config.source != "predictions" or config.data.exists() else None
+    stats = _training_stats(config, split)
+
+    generation_s = None
+    predictions_path = out_dir / PREDICTIONS_FILE
+    if config.source == "predictions":
+        records = read_predictions(config.predictions)  # type: ignore[arg-type]
+        if split is not None:
+            records = _restrict_to_split(records, split["test_ids"], config)
+    else:
+        assert split is not None
+        done = completed_ids(predictions_path)
+        todo = [sample for sample in _samples(split["rows"], config.limit) if sample.id not in done]
+        started = time.perf_counter()
+        with PredictionWriter(predictions_path) as writer:
+            _generate(config, style, todo, writer, on_progress)
+        generation_s = round(time.perf_counter() - started, 3)
+        records = _restrict_to_split(read_predictions(predictions_path), split["test_ids"], config)
+
+    provenance = default_provenance(
+        model=_model_label(config),
+        adapter=None if config.adapter is None else str(config.adapter),
+        data=str(config.data),
+        data_fingerprint=_fingerprint(config.data),
+        split=config.split,
+        settings=_settings(config),
+    )
+    scored = evaluate_records(
+        records,
+        stats,
+        name=config.resolved_name(),
+        provenance=provenance,
+        n_resamples=config.n_resamples,
+        seed=config.seed,
+        generation_s=generation_s,
+        style=style,
+    )
+    write_predictions(predictions_path, scored.records)
+    atomic_write_text(out_dir / RESULTS_FILE, json.dumps(scored.results, indent=2, allow_nan=False) + "\n")
+    atomic_write_text(out_dir / STATS_FILE, json.dumps(stats.to_dict(), indent=2) + "\n")
+    return EvaluationOutcome(scored.results, scored.records, out_dir)
+
+
+def load_thumbnails(config: EvaluateConfig, ids: list[str]) -> dict[str, bytes]:
+    """Thumbnails for the report from the set's images; empty when the set is not there."""
+    from productlens.evaluate.thumbnails import thumbnails_for_split
+
+    if not config.data.exists():
+        return {}
+    return thumbnails_for_split(_load_split(config)["rows"], ids)
+
+
+def _generate(
+    config: EvaluateConfig, style: PromptStyle, todo: list[Sample], writer: PredictionWriter, on_progress
+):
+    total = len(todo)
+    done = 0
+
+    def on_batch(count: int) -> None:
+        nonlocal done
+        done += count
+        if on_progress is not None:
+            on_progress(done, total)
+
+    if config.source == "endpoint":
+        endpoint = EndpointConfig(
+            url=str(config.endpoint),
+            model_name=str(config.model_name),
+            concurrency=config.concurrency,
+            timeout_s=config.timeout_s,
+            retries=config.retries,
+            max_new_tokens=config.max_new_tokens,
+            api_key=_api_key(),
+        )
+        generate_with_endpoint(todo, writer, endpoint, style, on_batch=on_batch)
+        return
+    model = str(config.model) if config.model is not None else str(config.run)
+    generate_predictions_with_model(
+        model,
+        None if config.adapter is None else str(config.adapter),
+        todo,
+        writer,
+        style,
+        max_new_tokens=config.max_new_tokens,
+        num_crops=config.num_crops,
+        batch_size=config.batch_size,
+        on_batch=on_batch,
+    )
+
+
+def _load_split(config: EvaluateConfig) -> dict:
+    """The split's rows (images undecoded) and the training split, from the sample set."""
+    import datasets
+    from productlens.generate.sampleset import load_sample_set
+
+    if not (config.data / "manifest.json").is_file():
+        raise FileNotFoundError(
+            f"no sample set at {config.data} (manifest.json missing); create one with `sample-gen` or pass --data"
+        )
+    dataset = load_sample_set(config.data)
+    if config.split not in dataset:
+        raise ValueError(f"{config.data} has no {config.split!r} split; it has {sorted(dataset)}")
+    rows = dataset[config.split]
+    if len(rows) == 0:
+        raise ValueError(f"the {config.split!r} split of {config.data} is empty")
+    rows = rows.cast_column("image", datasets.Image(decode=False))
+    ids = rows["product_code"]
+    return {
+        "rows": rows,
+        "train": dataset.get("train"),
+        "test_ids": ids[: config.limit] if config.limit else ids,
+    }
+
+
+def _samples(rows, limit: int | None) -> Iterator[Sample]:
+    for number, row in enumerate(rows):
+        if limit is not None and number >= limit:
+            return
+        yield Sample(id=row["product_code"], image=row["image"]["bytes"], reference=reference_from_row(row))
+
+
+def _training_stats(config: EvaluateConfig, split: dict | None) -> TrainingStats:
+    if split is not None and split["train"] is not None and len(split["train"]):
+        return TrainingStats.from_dataset(split["train"])
+    for directory in filter(None, (config.predictions and config.predictions.parent, config.out_dir())):
+        saved = Path(directory) / STATS_FILE
+        if saved.is_file():
+            return TrainingStats.from_dict(json.loads(saved.read_text()))
+    raise FileNotFoundError(
+        f"baselines need the training split: no train split at {config.data} and no {STATS_FILE} beside "
+        "the predictions; pass --data with the sample set the predictions came from"
+    )
+
+
+def _restrict_to_split(
+    records: list[PredictionRecord], ids: list[str], config: EvaluateConfig
+) -> list[PredictionRecord]:
+    """Records of the split's ids in the split's order; records of other ids are left out."""
+    by_id = {str(record["id"]): record for record in records}
+    if not set(by_id) & set(ids):
+        raise ValueError(
+            f"none of the {len(by_id)} predictions has an id of the {config.split!r} split of {config.data}; "
+            "pass the --data/--split the predictions were made on"
+        )
+    return [by_id[key] for key in ids if key in by_id]
+
+
+def _fingerprint(data: Path) -> str:
+    from productlens.generate.sampleset import set_fingerprint
+
+    try:
+        return set_fingerprint(data)
+    except (FileNotFoundError, KeyError):
+        return ""
+
+
+def _model_label(config: EvaluateConfig) -> str:
+    if config.source == "endpoint":
+        return f"{config.model_name} @ {config.endpoint}"
+    if config.source == "predictions":
+        return f"predictions file {config.predictions}"
+    return str(config.model if config.model is not None else config.run)
+
+
+def _settings(config: EvaluateConfig) -> dict:
+    settings = {
+        key: (str(value) if isinstance(value, Path) else value) for key, value in asdict(config).items()
+    }
+    settings.pop("out", None)
+    return settings
+
+
+def _api_key() -> str | None:
+    import os
+
+    return os.environ.get("OPENAI_API_KEY") or None
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", text).strip("-.") or "evaluation"
