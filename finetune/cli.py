@@ -1,8 +1,208 @@
-"""The `finetune` command (being built; see the open issues)."""
+"""The `finetune` command: options -> FinetuneConfig -> run_finetune (or plan_training), rendered with Rich."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import warnings
+from pathlib import Path
 
 import click
+from productlens.finetune.config import FinetuneConfig
+
+_FIELDS = {f.name: f for f in dataclasses.fields(FinetuneConfig)}
 
 
-@click.group()
-def main() -> None:
-    """Not built yet."""
+def _help(name: str) -> str:
+    return _FIELDS[name].metadata["help"]
+
+
+def _choices(*values: str) -> click.Choice:
+    return click.Choice(values, case_sensitive=False)
+
+
+def training_options(command):
+    """Every FinetuneConfig field as an option; help text comes from the dataclass."""
+    options = [
+        click.option(
+            "--data",
+            type=click.Path(path_type=Path),
+            default=Path("data/products"),
+            show_default=True,
+            help=_help("data"),
+        ),
+        click.option("--model", default="tiny", show_default=True, help=_help("model")),
+        click.option("--output", type=click.Path(path_type=Path), default=None, help=_help("output")),
+        click.option("--method", type=_choices("lora", "qlora", "full"), default=None, help=_help("method")),
+        click.option("--lora-r", type=int, default=64, show_default=True, help=_help("lora_r")),
+        click.option("--lora-alpha", type=int, default=None, help=_help("lora_alpha")),
+        click.option(
+            "--lora-dropout", type=float, default=0.05, show_default=True, help=_help("lora_dropout")
+        ),
+        click.option(
+            "--vision", type=_choices("frozen", "projector", "clip"), default=None, help=_help("vision")
+        ),
+        click.option("--num-crops", type=int, default=None, help=_help("num_crops")),
+        click.option("--epochs", type=float, default=None, help=_help("epochs")),
+        click.option("--max-steps", type=int, default=None, help=_help("max_steps")),
+        click.option("--batch-size", type=int, default=8, show_default=True, help=_help("batch_size")),
+        click.option("--grad-accum", type=int, default=1, show_default=True, help=_help("grad_accum")),
+        click.option(
+            "--learning-rate", "--lr", "learning_rate", type=float, default=None, help=_help("learning_rate")
+        ),
+        click.option(
+            "--scheduler",
+            type=_choices("cosine", "linear", "constant_with_warmup"),
+            default="cosine",
+            show_default=True,
+            help=_help("scheduler"),
+        ),
+        click.option(
+            "--warmup-ratio", type=float, default=0.03, show_default=True, help=_help("warmup_ratio")
+        ),
+        click.option(
+            "--weight-decay", type=float, default=0.0, show_default=True, help=_help("weight_decay")
+        ),
+        click.option(
+            "--max-grad-norm", type=float, default=1.0, show_default=True, help=_help("max_grad_norm")
+        ),
+        click.option(
+            "--precision",
+            type=_choices("auto", "bf16", "fp16", "fp32"),
+            default="auto",
+            show_default=True,
+            help=_help("precision"),
+        ),
+        click.option(
+            "--attn-implementation",
+            type=_choices("sdpa", "flash_attention_2", "eager"),
+            default="sdpa",
+            show_default=True,
+            help=_help("attn_implementation"),
+        ),
+        click.option(
+            "--gradient-checkpointing/--no-gradient-checkpointing",
+            default=None,
+            help=_help("gradient_checkpointing"),
+        ),
+        click.option("--seed", type=int, default=0, show_default=True, help=_help("seed")),
+        click.option("--max-train-samples", type=int, default=None, help=_help("max_train_samples")),
+        click.option(
+            "--prompt-style",
+            type=_choices("chat", "cookbook"),
+            default="chat",
+            show_default=True,
+            help=_help("prompt_style"),
+        ),
+        click.option("--question", default=None, help=_help("question")),
+        click.option("--answer-template", default=None, help=_help("answer_template")),
+        click.option("--eval-steps", type=int, default=None, help=_help("eval_steps")),
+        click.option("--eval-samples", type=int, default=16, show_default=True, help=_help("eval_samples")),
+        click.option(
+            "--eval-max-new-tokens",
+            type=int,
+            default=48,
+            show_default=True,
+            help=_help("eval_max_new_tokens"),
+        ),
+        click.option("--save-steps", type=int, default=None, help=_help("save_steps")),
+        click.option(
+            "--save-total-limit", type=int, default=2, show_default=True, help=_help("save_total_limit")
+        ),
+        click.option("--logging-steps", type=int, default=5, show_default=True, help=_help("logging_steps")),
+        click.option(
+            "--report-to",
+            type=_choices("none", "tensorboard", "wandb"),
+            default="none",
+            show_default=True,
+            help=_help("report_to"),
+        ),
+        click.option(
+            "--resume/--no-resume",
+            default=True,
+            show_default=True,
+            help="Continue from the latest checkpoint in the run directory (default) or refuse to touch an existing run.",
+        ),
+        click.option(
+            "--resume-from",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            default=None,
+            help="Continue from this checkpoint directory.",
+        ),
+        click.option("--overwrite", is_flag=True, help=_help("overwrite")),
+        click.option("--merge", is_flag=True, help=_help("merge")),
+        click.option(
+            "--deepspeed",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            help=_help("deepspeed") + " Shipped: finetune/configs/zero2.json, zero3.json.",
+        ),
+        click.option(
+            "--fsdp-config",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            help=_help("fsdp_config") + " Shipped: finetune/configs/fsdp.json.",
+        ),
+        click.option(
+            "--dataloader-workers", type=int, default=0, show_default=True, help=_help("dataloader_workers")
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.command()
+@training_options
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print parameters, tokens per sample and a GPU memory estimate; train nothing.",
+)
+@click.option(
+    "--gpu-memory",
+    type=float,
+    default=80.0,
+    show_default=True,
+    help="GPU memory (GB) the --dry-run plan is checked against.",
+)
+def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | None, **options) -> None:
+    """Fine-tune Phi-3-Vision (LoRA by default) on a sample set; write a run directory.
+
+    Reads data/products and writes runs/<model name> unless told otherwise, so `sample-gen && finetune
+    --model tiny` needs no paths. An existing run resumes from its latest checkpoint; --overwrite starts
+    again. Multi-GPU: run the same command under `torchrun --nproc_per_node N` or `accelerate launch`.
+    """
+    from productlens.finetune.errors import FinetuneError
+    from productlens.reports.console import make_console
+    from transformers.utils import logging as hf_logging
+
+    console = make_console()
+    hf_logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", category=FutureWarning)  # deprecation notices between HF libraries
+    try:
+        config = FinetuneConfig(resume=resume_from or resume, **options)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    try:
+        if dry_run:
+            from productlens.finetune.cli_progress import plan_table
+            from productlens.finetune.plan import plan_training
+
+            console.print(plan_table(plan_training(config, gpu_memory_gb=gpu_memory)))
+            return
+        import datasets
+        from productlens.finetune.cli_progress import RichProgress, summary_table
+        from productlens.finetune.recipe import run_finetune
+
+        datasets.disable_progress_bars()
+        main_process = int(os.environ.get("RANK", "0")) == 0
+        result = run_finetune(config, callbacks=[RichProgress(console)] if main_process else [])
+    except (FinetuneError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    if result.record:
+        console.print(summary_table(result.record))
+
+
+if __name__ == "__main__":
+    main()

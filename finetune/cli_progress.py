@@ -1,0 +1,156 @@
+"""Rich rendering for `finetune`: a progress bar fed by a TrainerCallback, the plan and the final summary.
+
+Only the CLI uses this file; the recipe stays silent and returns objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from productlens.finetune.plan import GB, TrainingPlan
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from transformers import TrainerCallback
+
+
+class RichProgress(TrainerCallback):
+    """Steps, loss and the latest validation scores as one live line (main process only)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress: Progress | None = None
+        self.task = None
+        self.status = ""
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        if not state.is_world_process_zero:
+            return
+        self.progress = Progress(
+            TextColumn("[bold]finetune"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[status]}"),
+            console=self.console,
+            transient=False,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task(
+            "train", total=state.max_steps, completed=state.global_step, status=""
+        )
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.progress is not None:
+            self.progress.update(self.task, completed=state.global_step)
+
+    def on_log(self, args, state, control, logs: dict[str, Any] | None = None, **kwargs):
+        if self.progress is None or not logs:
+            return
+        if "loss" in logs:
+            self.status = f"loss {logs['loss']:.4f}  lr {logs.get('learning_rate', 0):.2e}"
+        if "val_parse_rate" in logs:
+            price = logs.get("val_price_mdape")
+            self.console.print(
+                f"  step {state.global_step}: validation parse {logs['val_parse_rate']:.0%}  "
+                f"category3 {logs['val_category3_accuracy']:.0%}  "
+                + (f"price MdAPE {price:.1f}%" if price is not None else "price unparsed")
+            )
+        self.progress.update(self.task, status=self.status)
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+
+def summary_table(record: dict[str, Any]) -> Table:
+    """The final summary: where the run is, what trained, loss and validation."""
+    table = Table(title="finetune: done", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    config = record["config"]
+    table.add_row("run directory", str(config["output"]))
+    table.add_row("model", f"{record['base_model']} ({record['method']}, vision {config['vision']})")
+    table.add_row(
+        "parameters", f"{record['parameters']['trainable']:,} trainable of {record['parameters']['total']:,}"
+    )
+    table.add_row("data", f"{record['data']}: {record['train_samples']} training samples")
+    table.add_row(
+        "steps",
+        f"{record['global_step']}"
+        + (f" (resumed from {record['resumed_from']})" if record["resumed_from"] else ""),
+    )
+    losses = record["loss_history"]
+    if losses:
+        table.add_row("loss", f"{losses[0]['loss']:.4f} -> {losses[-1]['loss']:.4f}")
+    if record["eval_history"]:
+        last = record["eval_history"][-1]
+        price = last.get("val_price_mdape")
+        table.add_row(
+            f"validation (n {int(last['val_n'])})",
+            f"parse {last['val_parse_rate']:.0%}, category3 {last['val_category3_accuracy']:.0%}, "
+            + (f"price MdAPE {price:.1f}%" if price is not None else "no price parsed"),
+        )
+    speed = record.get("train_samples_per_second")
+    table.add_row("time", f"{record['wall_s']:.0f} s" + (f" ({speed:.2f} samples/s)" if speed else ""))
+    written = [
+        "adapter/" if record["adapter"] else None,
+        "merged/" if record["merged"] else None,
+        "processor/",
+        "checkpoints/",
+        "run.json",
+        "README.md",
+    ]
+    table.add_row("written", ", ".join(w for w in written if w))
+    return table
+
+
+def plan_table(plan: TrainingPlan) -> Table:
+    """The dry-run plan: parameters, tokens, memory by part, and whether it fits."""
+    table = Table(title=f"finetune --dry-run: {plan.model}", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_column()
+    p = plan.parameters
+    table.add_row("parameters", f"{p.total:,}", "total")
+    table.add_row(
+        "",
+        f"{p.trainable:,}",
+        f"trainable ({plan.method}, vision {plan.vision}, {p.trainable / p.total:.2%})",
+    )
+    table.add_row(
+        "tokens / sample",
+        f"{plan.tokens.total:,}",
+        f"{plan.tokens.image:,} image (num_crops {plan.num_crops}) + {plan.tokens.text} text; {plan.tokens_source}",
+    )
+    m = plan.memory
+    for name, value in (
+        ("weights", m.weights),
+        ("adapters", m.adapters),
+        ("gradients", m.gradients),
+        ("optimizer (AdamW)", m.optimizer),
+    ):
+        table.add_row(name, f"{value / GB:.2f} GB", "")
+    table.add_row(
+        "activations",
+        f"{m.activations / GB:.2f} GB",
+        f"batch {plan.batch_size} x {plan.activations_per_sample / GB:.2f} GB"
+        + (", checkpointing" if plan.gradient_checkpointing else ", no checkpointing"),
+    )
+    table.add_row("CUDA overhead", f"{m.overhead / GB:.2f} GB", "")
+    verdict = "fits" if plan.fits else "does NOT fit"
+    table.add_row(
+        "total",
+        f"{m.total / GB:.1f} GB",
+        f"{verdict} in {plan.gpu_memory / GB:.0f} GB ({plan.precision}); largest batch that fits: {plan.max_batch_size}",
+    )
+    return table

@@ -1,0 +1,120 @@
+"""Generation-based validation during training: parse rate, category accuracy and price error.
+
+Every K steps the model generates answers (greedy, left padding, stop on <|end|>/<|endoftext|>) for the
+same N validation images, the answer-format parser reads them back, and the scores are logged with the
+loss through `trainer.log`, so they reach the terminal, run.json and TensorBoard/W&B alike. This is what
+`evaluate` will measure, not a teacher-forced argmax, which overstates a model that cannot yet stop or
+keep the format. Every rank generates the same answers, so FSDP and ZeRO-3 (which gather parameters in
+the forward pass) stay in step; only the main process logs.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from productlens.finetune.answer_format import PromptStyle, build_prompt, parse_answer
+from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+
+PREFIX = "val_"
+
+
+def score_answers(generated: list[str], rows: list[dict[str, Any]], style: PromptStyle) -> dict[str, float]:
+    """Parse rate, category3 accuracy (an unparsed answer counts as wrong), median APE of parsed prices (%)."""
+    parsed = [parse_answer(text, style) for text in generated]
+    complete = [p.error is None for p in parsed]
+    correct = [p.category == row["category3_code"] for p, row in zip(parsed, rows, strict=True)]
+    errors = [
+        abs(p.price - row["full_price"]) / row["full_price"] * 100
+        for p, row in zip(parsed, rows, strict=True)
+        if p.price is not None and row["full_price"]
+    ]
+    scores = {
+        f"{PREFIX}parse_rate": sum(complete) / len(rows),
+        f"{PREFIX}category3_accuracy": sum(correct) / len(rows),
+        f"{PREFIX}n": float(len(rows)),
+    }
+    if errors:  # a price that cannot be read is unscored, never an error of 100% or a price of 0
+        scores[f"{PREFIX}price_mdape"] = statistics.median(errors)
+    return scores
+
+
+@torch.no_grad()
+def generate_answers(
+    model: torch.nn.Module,
+    processor: Any,
+    rows: list[dict[str, Any]],
+    style: PromptStyle,
+    max_new_tokens: int,
+    batch_size: int,
+    synced_gpus: bool = False,
+) -> list[str]:
+    """Greedy answers for `rows`, batch by batch, with the model in eval mode (restored afterwards)."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    prompt = build_prompt(style)
+    answers: list[str] = []
+    try:
+        for start in range(0, len(rows), batch_size):
+            chunk = rows[start : start + batch_size]
+            batch = processor([prompt] * len(chunk), [[row["image"]] for row in chunk], padding_side="left")
+            batch = {key: value.to(device) for key, value in batch.items()}
+            if "pixel_values" in batch:
+                batch["pixel_values"] = batch["pixel_values"].to(next(model.parameters()).dtype)
+            output = model.generate(
+                **batch,
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                eos_token_id=processor.stop_token_ids,
+                pad_token_id=processor.pad_token_id,
+                synced_gpus=synced_gpus,
+            )
+            answers.extend(processor.batch_decode(output[:, batch["input_ids"].shape[1] :]))
+    finally:
+        model.train(was_training)
+    return answers
+
+
+@dataclass
+class GenerationValidation(TrainerCallback):
+    """Validate every `every` steps and at the end; `history` keeps every result with its step."""
+
+    trainer: Any  # transformers.Trainer: its `log` sends metrics to every reporting integration
+    processor: Any
+    rows: list[dict[str, Any]]
+    style: PromptStyle
+    every: int
+    max_new_tokens: int = 48
+    batch_size: int = 8
+    synced_gpus: bool = False
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    def validate(self, model: torch.nn.Module, step: int) -> dict[str, float]:
+        answers = generate_answers(
+            model,
+            self.processor,
+            self.rows,
+            self.style,
+            self.max_new_tokens,
+            self.batch_size,
+            self.synced_gpus,
+        )
+        scores = score_answers(answers, self.rows, self.style)
+        self.history.append({"step": step, **scores})
+        self.trainer.log(dict(scores))
+        return scores
+
+    def on_step_end(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
+    ):
+        if self.every and state.global_step % self.every == 0:
+            self.validate(model, state.global_step)
+
+    def on_train_end(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
+    ):
+        if not self.history or self.history[-1]["step"] != state.global_step:
+            self.validate(model, state.global_step)
