@@ -178,42 +178,41 @@ class Phi3VImageProcessor:
         padded.paste(image, (0, top))
         return padded.transpose(Image.Transpose.TRANSPOSE) if transposed else padded
 
-    def crops(self, image: Image.Image) -> tuple[torch.Tensor, int]:
-        """Steps 5-8 for one HD image: (num_crops + 1, 3, C, C) crops and the number of real ones."""
+    def crops(self, image: Image.Image, out: torch.Tensor | None = None) -> tuple[torch.Tensor, int]:
+        """Steps 5-8 for one HD image: (num_crops + 1, 3, C, C) crops (written into `out` when given) and
+        the number of real ones (global view + tiles)."""
         c = self.crop_size
         array = torch.from_numpy(np.asarray(image, dtype=np.uint8).copy())  # (H, W, 3)
-        tensor = array.permute(2, 0, 1).float().div_(255.0)  # (3, H, W)
-        mean = torch.tensor(self.config.image_mean).view(3, 1, 1)
-        std = torch.tensor(self.config.image_std).view(3, 1, 1)
-        tensor = (tensor - mean) / std
+        mean = torch.tensor(self.config.image_mean).view(3, 1, 1) * 255.0
+        std = torch.tensor(self.config.image_std).view(3, 1, 1) * 255.0
+        tensor = array.permute(2, 0, 1).float().sub_(mean).div_(std)  # (3, H, W), (x / 255 - mean) / std
         height, width = tensor.shape[1:]
-        global_view = F.interpolate(
-            tensor[None], size=(c, c), mode="bicubic", align_corners=False
-        )  # (1, 3, C, C)
         h, w = height // c, width // c
-        tiles = (
-            tensor.reshape(3, h, c, w, c).permute(1, 3, 0, 2, 4).reshape(h * w, 3, c, c)
-        )  # row-major tiles
-        out = torch.zeros(self.num_crops + 1, 3, c, c)
-        out[0] = global_view[0]
-        out[1 : 1 + h * w] = tiles
+        if out is None:
+            out = torch.empty(self.num_crops + 1, 3, c, c)
+        out[0] = F.interpolate(tensor[None], size=(c, c), mode="bicubic", align_corners=False)[
+            0
+        ]  # global view
+        tiles = tensor.view(3, h, c, w, c).permute(1, 3, 0, 2, 4)  # (h, w, 3, C, C): row-major tiles
+        out[1 : 1 + h * w].view(h, w, 3, c, c).copy_(tiles)
+        out[1 + h * w :].zero_()
         return out, 1 + h * w
 
     def __call__(self, images: list[Image.Image] | Image.Image) -> ProcessedImages:
         """Images -> ProcessedImages(pixel_values, image_sizes, num_img_tokens), in the order given."""
         if isinstance(images, Image.Image):
             images = [images]
-        pixel_values, sizes, tokens = [], [], []
         for index, image in enumerate(images):
             self.check_image(image, index)
+        c = self.crop_size
+        pixel_values = torch.empty(len(images), self.num_crops + 1, 3, c, c)
+        sizes, tokens = [], []
+        for index, image in enumerate(images):
             hd = self.hd_image(image)
-            crops, _ = self.crops(hd)
-            pixel_values.append(crops)
+            self.crops(hd, out=pixel_values[index])
             sizes.append((hd.height, hd.width))
             tokens.append(self.num_tokens_for_size(hd.height, hd.width))
-        c = self.crop_size
-        stacked = torch.stack(pixel_values) if pixel_values else torch.zeros(0, self.num_crops + 1, 3, c, c)
-        return ProcessedImages(stacked, torch.tensor(sizes, dtype=torch.long).reshape(-1, 2), tokens)
+        return ProcessedImages(pixel_values, torch.tensor(sizes, dtype=torch.long).reshape(-1, 2), tokens)
 
     # -- files -------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, object]:
