@@ -9,7 +9,13 @@ import pytest
 import torch
 from PIL import Image
 from productlens.finetune.phi3v import Phi3VConfig, Phi3VForCausalLM, TinySpec, build_tiny, load_phi3v
-from productlens.finetune.phi3v.weights import INDEX_NAME, build_model, load_model_dir
+from productlens.finetune.phi3v.weights import (
+    INDEX_NAME,
+    build_model,
+    flash_attention_available,
+    load_model_dir,
+    resolve_attn_implementation,
+)
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "phi3v-reference"
 OFFICIAL_128K = REFERENCE / "phi-3-vision-128k-instruct"
@@ -54,8 +60,14 @@ def test_official_config_on_meta_has_the_official_size_and_names() -> None:
 
 
 @needs_reference
-def test_official_config_reads_as_is_and_writes_back(tmp_path: Path) -> None:
-    config = Phi3VConfig.from_json_file_or_dir(OFFICIAL_128K)
+@pytest.mark.parametrize("name", ["phi-3-vision-128k-instruct", "phi-3.5-vision-instruct"])
+def test_official_config_reads_as_is_and_writes_back(tmp_path: Path, name: str) -> None:
+    config = Phi3VConfig.from_json_file_or_dir(REFERENCE / name)
+    assert config._attn_implementation == "flash_attention_2"  # as written in the file
+    if not flash_attention_available():
+        assert resolve_attn_implementation(None, config) == "sdpa"
+        with pytest.raises(ValueError, match="flash-attn package"):
+            resolve_attn_implementation("flash_attention_2", config)
     assert config.rope_parameters["rope_type"] == "longrope"
     assert config.rope_parameters["original_max_position_embeddings"] == 4096
     assert len(config.rope_parameters["long_factor"]) == 48
@@ -63,7 +75,7 @@ def test_official_config_reads_as_is_and_writes_back(tmp_path: Path) -> None:
     assert config.clip_config().num_hidden_layers == 24
     config.save_pretrained(tmp_path)
     written = json.loads((tmp_path / "config.json").read_text())
-    original = json.loads((OFFICIAL_128K / "config.json").read_text())
+    original = json.loads((REFERENCE / name / "config.json").read_text())
     assert "auto_map" not in written
     for key in ("model_type", "embd_layer", "img_processor", "rope_scaling", "hidden_size", "vocab_size"):
         assert written[key] == original[key], key
