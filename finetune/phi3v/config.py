@@ -87,10 +87,12 @@ class Phi3VConfig(Phi3Config):
             kind = rope_scaling.pop("type", None) or rope_scaling.get("rope_type")
             if kind in ("su", "longrope"):
                 rope_scaling["rope_type"] = "longrope"
-                rope_scaling.setdefault(
+                original = rope_scaling.setdefault(
                     "original_max_position_embeddings",
                     kwargs.get("original_max_position_embeddings", self.original_max_position_embeddings),
                 )
+                # What transformers derives anyway (max / original); stated so it does not warn about it.
+                rope_scaling.setdefault("factor", self.max_position_embeddings / original)
             elif kind is not None:
                 rope_scaling["rope_type"] = kind
             kwargs["rope_scaling"] = rope_scaling

@@ -40,6 +40,17 @@ class Phi3VModel(Phi3Model):
         self.vision_embed_tokens = Phi3VImageEmbedding(config)
         self.post_init()
 
+    def _dummy_image_features(self) -> torch.Tensor:
+        """The vision tower on one blank image. A text-only training batch still runs it (with zero weight), so
+        every rank of DDP / DeepSpeed ZeRO-3 uses the same parameters and none waits or reports them unused."""
+        tower = self.vision_embed_tokens
+        weight = tower.glb_GN
+        pixels = torch.zeros(
+            1, 2, 3, tower.crop_size, tower.crop_size, device=weight.device, dtype=weight.dtype
+        )
+        sizes = torch.tensor([[tower.crop_size, tower.crop_size]], device=weight.device)
+        return tower(pixels, sizes)
+
     def embed_inputs(
         self,
         input_ids: torch.LongTensor,
@@ -56,6 +67,8 @@ class Phi3VModel(Phi3Model):
                     "pixel_values were given but input_ids hold no image placeholders (negative ids); build the "
                     "inputs with Phi3VProcessor so the prompt's <|image_k|> tags become placeholders."
                 )
+            if self.training and torch.is_grad_enabled():
+                embeds = embeds + 0.0 * self._dummy_image_features().sum()
             return embeds
         if pixel_values is None or image_sizes is None:
             raise ValueError(

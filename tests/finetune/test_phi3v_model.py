@@ -232,3 +232,16 @@ def test_long_rope_switch_and_cache_reset_on_a_short_config() -> None:
     assert torch.equal(cached.sequences, uncached.sequences)
     # Without the cache reset at the switch, keys cached with the short factors shift these logits by ~1e-2.
     torch.testing.assert_close(torch.stack(cached.logits), torch.stack(uncached.logits), atol=1e-5, rtol=0)
+
+
+def test_text_only_training_batches_still_use_every_trainable_parameter() -> None:
+    model, processor = build_tiny(seed=4)
+    model.train()
+    batch = processor([TEXT_ONLY], [[]], targets=["x<|end|>\n<|endoftext|>"])
+    model(**batch).loss.backward()
+    unused = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    assert unused == []  # DDP with find_unused_parameters=False and ZeRO-3 need this
+    with_dummy = model(**batch).logits.detach()
+    model.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(model(**batch).logits, with_dummy)  # the dummy pass adds exactly zero
