@@ -1,0 +1,175 @@
+"""The `sample-gen import` and `sample-gen augment` commands (registered on the `sample-gen` group)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import click
+from productlens.generate.clean import parse_mapping
+from productlens.generate.cli_summary import summary_renderable
+from productlens.generate.download import DownloadConfig
+from productlens.generate.importer import FAILURE_FILE, ImportConfig, ImportReport, import_set
+from rich.console import Console, Group
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, NotADirectoryError, PermissionError)
+
+
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/productlens/images` (~/.cache/productlens/images): shared by every import."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "productlens" / "images"
+
+
+def _ratios(ctx: click.Context, param: click.Parameter, value: str) -> tuple[float, float, float]:
+    try:
+        parts = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"expected three numbers like 0.8,0.1,0.1, got {value!r}") from None
+    if len(parts) != 3:
+        raise click.BadParameter(f"expected three numbers train,validation,test, got {value!r}")
+    return parts  # type: ignore[return-value]
+
+
+def _progress(console: Console, label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def import_renderable(report: ImportReport) -> Group:
+    """The outcome of an import: counts, failures by reason, the fetcher's figures."""
+    table = Table(title=f"import into {report.out}", show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    table.add_row("rows", f"imported {report.rows_imported:,} of {report.rows_read:,} rows")
+    failed = len(report.failures)
+    table.add_row("failed", f"{failed:,} rows failed" + (f"; see {report.failures_path}" if failed else ""))
+    for reason, count in report.failure_counts.most_common():
+        table.add_row("", f"{reason}: {count:,}")
+    fetch = report.fetch
+    table.add_row(
+        "downloads",
+        f"{fetch.requests:,} requests, {fetch.retries:,} retries, {fetch.cache_hits:,} from cache, "
+        f"{fetch.bytes_received / 1e6:,.1f} MB",
+    )
+    rate = report.rows_read / report.elapsed_s if report.elapsed_s > 0 else 0.0
+    table.add_row("time", f"{report.elapsed_s:,.1f} s ({rate:,.0f} rows/s)")
+    return Group(table, summary_renderable(report.summary, f"sample set {report.out}"))
+
+
+@click.command("import")
+@click.argument("source")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/imported"),
+    show_default=True,
+    help="Directory of the new set.",
+)
+@click.option(
+    "--map",
+    "column_map",
+    default="",
+    help="Column names for other schemas: ours=theirs pairs, e.g. title=name,full_price=price,image=photo.",
+)
+@click.option("--na-category", default=None, help="Replace missing (N.A.) categories by this value.")
+@click.option("--concurrency", type=int, default=16, show_default=True, help="Parallel downloads.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to connect / per read.")
+@click.option("--retries", type=int, default=3, show_default=True, help="Retries on 5xx and timeouts.")
+@click.option("--backoff", type=float, default=0.5, show_default=True, help="First retry wait (doubles).")
+@click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Largest image file.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Image cache (resumable imports) [default: ~/.cache/productlens/images].",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the image cache.")
+@click.option(
+    "--failures",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help=f"Failure file (CSV) [default: OUT/{FAILURE_FILE}].",
+)
+@click.option(
+    "--split",
+    "ratios",
+    default="0.8,0.1,0.1",
+    show_default=True,
+    callback=_ratios,
+    help="train,validation,test ratios (by a hash of product_code).",
+)
+@click.option("--limit", type=int, default=None, help="Import only the first N rows.")
+@click.option("--hub-split", default=None, help="Split of a hub dataset [default: all].")
+@click.option("--overwrite", is_flag=True, help="Replace a non-empty --out (once the new set is complete).")
+def import_command(
+    source: str,
+    out: Path,
+    column_map: str,
+    na_category: str | None,
+    concurrency: int,
+    timeout: float,
+    retries: int,
+    backoff: float,
+    max_bytes: int,
+    cache_dir: Path | None,
+    no_cache: bool,
+    failures: Path | None,
+    ratios: tuple[float, float, float],
+    limit: int | None,
+    hub_split: str | None,
+    overwrite: bool,
+) -> None:
+    """Import a catalogue (CSV, Parquet, JSONL or a hub dataset id) with its images into a sample set.
+
+    SOURCE uses the 17 DBQ columns (product_code, title, category3_code, full_price, imageurl...)
+    or other names mapped with --map. Images come from an `image` column (bytes, paths or URLs),
+    `local_image_path` or `imageurl`. Rows without a usable image are listed with the reason in the
+    failure file and counted in the summary.
+    """
+    try:
+        config = ImportConfig(
+            source=source,
+            out=out,
+            column_map=parse_mapping(column_map),
+            na_category=na_category,
+            download=DownloadConfig(
+                concurrency=concurrency,
+                timeout_s=timeout,
+                retries=retries,
+                backoff_s=backoff,
+                max_bytes=max_bytes,
+                cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+            ),
+            ratios=ratios,
+            failures_path=failures,
+            limit=limit,
+            hub_split=hub_split,
+            overwrite=overwrite,
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    console = Console(stderr=True, highlight=False)
+    lock = threading.Lock()
+    try:
+        with _progress(console, "import") as progress:
+            task = progress.add_task("rows", total=None, note="")
+
+            def advance(done: int, total: int) -> None:
+                with lock:  # called from download threads
+                    progress.update(task, completed=done, total=total)
+
+            report = import_set(config, on_row=advance)
+    except USER_ERRORS as error:
+        raise click.ClickException(str(error)) from None
+    Console(highlight=False).print(import_renderable(report))
