@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import torch
 from productlens.finetune.phi3v.modeling import Phi3VForCausalLM
@@ -41,12 +42,15 @@ def load_phi3v(
     attn_implementation: str | None = None,
     num_crops: int | None = None,
     seed: int = 0,
+    quantization_config: Any = None,
 ) -> tuple[Phi3VForCausalLM, Phi3VProcessor]:
     """(model, processor) from a directory in the official layout, a hub id, or "tiny" (random, `seed`).
 
     dtype: None = the checkpoint's (float32 for tiny). attn_implementation: None = the config's when usable,
     else SDPA. num_crops: None = preprocessor_config.json's (16 for Phi-3-vision-128k, 4 for Phi-3.5, 1 tiny).
-    Generation stops on <|end|> and <|endoftext|>. The model is in eval mode.
+    quantization_config: a 4-bit BitsAndBytesConfig (QLoRA): decoder Linear layers become bitsandbytes
+    Linear4bit and the model moves to the GPU (quantize.py). Generation stops on <|end|> and <|endoftext|>.
+    The model is in eval mode.
     """
     if str(path_or_id) == "tiny":
         model, processor = build_tiny(seed=seed, attn_implementation=attn_implementation or "sdpa")
@@ -54,11 +58,20 @@ def load_phi3v(
             processor.image_processor.config.num_crops = num_crops
         if dtype is not None:
             model = model.to(resolve_dtype(dtype, model.config))
-        return model, processor
+        return _maybe_quantize(model, quantization_config), processor
     directory = resolve_model_dir(path_or_id)
     model = load_model_dir(directory, dtype=dtype, attn_implementation=attn_implementation)
     processor = Phi3VProcessor.from_pretrained(directory, num_crops=num_crops)
     stops = stop_generation_config(processor)
     model.generation_config.eos_token_id = stops.eos_token_id
     model.generation_config.pad_token_id = stops.pad_token_id
-    return model, processor
+    return _maybe_quantize(model, quantization_config), processor
+
+
+def _maybe_quantize(model: Phi3VForCausalLM, quantization_config: Any) -> Phi3VForCausalLM:
+    if quantization_config is None:
+        return model
+    from productlens.finetune.phi3v.quantize import quantize_4bit
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    return quantize_4bit(model, quantization_config, device=device)

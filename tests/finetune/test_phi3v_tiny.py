@@ -114,3 +114,22 @@ def test_tiny_model_learns_to_read_the_image() -> None:
     prompts = processor([PROMPT] * 4, images, padding_side="left")
     out = model.generate(**prompts, max_new_tokens=40)
     assert processor.batch_decode(out[:, prompts["input_ids"].shape[1] :]) == list(answers.values())
+
+
+def test_four_bit_loading_swaps_the_decoder_linears_or_says_what_is_missing() -> None:
+    from transformers import BitsAndBytesConfig
+
+    quantization = BitsAndBytesConfig(
+        load_in_4bit=True, bnb_4bit_quant_type="nf4", llm_int8_skip_modules=["vision_embed_tokens", "lm_head"]
+    )
+    try:
+        import bitsandbytes  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match=r"productlens\[qlora\]"):
+            load_phi3v("tiny", quantization_config=quantization)
+        return
+    model, _ = load_phi3v("tiny", quantization_config=quantization)
+    assert type(model.model.layers[0].self_attn.qkv_proj).__name__ == "Linear4bit"
+    assert type(model.lm_head) is torch.nn.Linear
+    assert type(model.model.vision_embed_tokens.img_projection[0]) is torch.nn.Linear
+    assert model.is_loaded_in_4bit
