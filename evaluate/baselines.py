@@ -11,30 +11,27 @@
 from __future__ import annotations
 
 import numpy as np
-from productlens.evaluate.aggregate import estimate_metrics
+from productlens.evaluate.aggregate import MetricSpec
 from productlens.evaluate.category_metrics import category_scores, category_specs, normalise_category
 from productlens.evaluate.price_metrics import price_errors, price_specs
-from productlens.evaluate.schema import Baseline
 from productlens.evaluate.training_stats import TrainingStats
 
 
-def compute_baselines(
+def baseline_specs(
     true_price: np.ndarray,
     true_category3: list[str],
     true_category1: list[str | None],
     true_category2: list[str | None],
     oracle_price: np.ndarray,
     stats: TrainingStats,
-    n_resamples: int = 1000,
-    seed: int = 0,
-) -> dict[str, Baseline]:
+) -> dict[str, tuple[str, list[MetricSpec]]]:
+    """Baseline name -> (label, metric specs over the evaluation's samples)."""
     n = len(true_category3)
-    baselines: dict[str, Baseline] = {}
+    baselines: dict[str, tuple[str, list[MetricSpec]]] = {}
 
     def price_baseline(name: str, label: str, predicted: np.ndarray) -> None:
         errors = price_errors(predicted, true_price)
-        specs = price_specs(errors["abs_error"], errors["ape"], errors["log_error"])
-        baselines[name] = Baseline(label=label, metrics=estimate_metrics(specs, n, n_resamples, seed))
+        baselines[name] = (label, price_specs(errors["abs_error"], errors["ape"], errors["log_error"]))
 
     price_baseline("train_median_price", "Training median price", np.full(n, stats.median_price))
     per_category = np.array(
@@ -59,8 +56,5 @@ def compute_baselines(
         for spec in category_specs(columns, true_category3, majority)
         if spec.name != "category3_accuracy_all"  # the same as category3_accuracy when nothing fails to parse
     ]
-    baselines["majority_category"] = Baseline(
-        label=f"Majority category ({stats.majority_category})",
-        metrics=estimate_metrics(specs, n, n_resamples, seed),
-    )
+    baselines["majority_category"] = (f"Majority category ({stats.majority_category})", specs)
     return baselines

@@ -135,7 +135,7 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
             )
     try:
         config = EvaluateConfig(**options)
-        with _progress(enabled=report != "json") as on_progress:
+        with _progress(enabled=report != "json" and config.source != "predictions") as on_progress:
             outcome = run_evaluation(config, on_progress)
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
-from productlens.evaluate.baselines import compute_baselines
+from productlens.evaluate.baselines import baseline_specs
 from productlens.evaluate.category_metrics import (
     Hierarchy,
     category_scores,
@@ -30,6 +31,7 @@ from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.price_metrics import price_specs
 from productlens.evaluate.schema import (
     RESULTS_SCHEMA_VERSION,
+    Baseline,
     CategoryRow,
     ParsedFields,
     PredictionRecord,
@@ -111,8 +113,7 @@ def evaluate_records(
     true_category3 = [ref["category3"] for ref in references]
     predicted_category3 = [r["parsed"]["category"] for r in records]
     specs = metric_specs(records, column)
-    metrics = estimate_metrics(specs, n, n_resamples, seed)
-    baselines = compute_baselines(
+    baselines = baseline_specs(
         true_price=np.array([ref["price"] for ref in references], dtype=np.float64),
         true_category3=true_category3,
         true_category1=[ref.get("category1") for ref in references],
@@ -121,15 +122,26 @@ def evaluate_records(
             [_nan_if_none(ref.get("oracle_price")) for ref in references], dtype=np.float64
         ),
         stats=stats,
-        n_resamples=n_resamples,
-        seed=seed,
     )
+    # One joint bootstrap for the model and every baseline: the same resampled samples throughout.
+    joint = list(specs)
+    for baseline, (_, baseline_metric_specs) in baselines.items():
+        joint += [replace(spec, name=f"{baseline}/{spec.name}") for spec in baseline_metric_specs]
+    estimates = estimate_metrics(joint, n, n_resamples, seed)
+    metrics = {spec.name: estimates[spec.name] for spec in specs}
+    baseline_results = {
+        baseline: Baseline(
+            label=label,
+            metrics={spec.name: estimates[f"{baseline}/{spec.name}"] for spec in baseline_metric_specs},
+        )
+        for baseline, (label, baseline_metric_specs) in baselines.items()
+    }
     results = Results(
         schema=RESULTS_SCHEMA_VERSION,
         name=name,
         n=n,
         metrics=metrics,
-        baselines=baselines,
+        baselines=baseline_results,
         per_category=_per_category(true_category3, column),
         confusion=confusion_matrix(true_category3, predicted_category3),
         provenance=provenance or default_provenance(),

@@ -61,18 +61,26 @@ def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = 
     """Sentence-level chrF in 0-1 (sacrebleu's default chrF divided by 100)."""
     hypothesis = "".join(predicted.split())
     target = "".join(reference.split())
+    if hypothesis == target:
+        return 1.0 if hypothesis else 0.0
+    # One multiset of n-grams of every order: n-grams of different orders differ in length, so
+    # they never collide, and one intersection gives the matches of all orders at once.
+    hyp_ngrams = Counter(
+        hypothesis[i : i + n] for n in range(1, order + 1) for i in range(len(hypothesis) - n + 1)
+    )
+    ref_ngrams = Counter(target[i : i + n] for n in range(1, order + 1) for i in range(len(target) - n + 1))
+    matches = [0] * (order + 1)
+    for ngram, count in (hyp_ngrams & ref_ngrams).items():
+        matches[len(ngram)] += count
     factor = beta**2
     precision_sum = recall_sum = 0.0
     effective_order = 0
     for n in range(1, order + 1):
-        hyp_ngrams = Counter(hypothesis[i : i + n] for i in range(len(hypothesis) - n + 1))
-        ref_ngrams = Counter(target[i : i + n] for i in range(len(target) - n + 1))
-        n_hyp = sum(hyp_ngrams.values()) if ref_ngrams else 0
-        n_ref = sum(ref_ngrams.values())
+        n_hyp = max(len(hypothesis) - n + 1, 0)
+        n_ref = max(len(target) - n + 1, 0)
         if n_hyp > 0 and n_ref > 0:
-            matches = sum((hyp_ngrams & ref_ngrams).values())
-            precision_sum += matches / n_hyp
-            recall_sum += matches / n_ref
+            precision_sum += matches[n] / n_hyp
+            recall_sum += matches[n] / n_ref
             effective_order += 1
     if effective_order == 0:
         return 0.0

@@ -8,50 +8,92 @@ aggregates; the tests check them against numpy and scikit-learn.
 from __future__ import annotations
 
 import numpy as np
-from productlens.evaluate.bootstrap import Statistic
+from productlens.evaluate.bootstrap import ColumnSums, Statistic
+
+# Above this many one-hot columns (3 per label) macro-F1 sums per label with reduceat instead.
+_MAX_ONE_HOT_COLUMNS = 768
 
 
-def weighted_mean(values: np.ndarray) -> Statistic:
-    """Mean over scored samples."""
-    values = np.asarray(values, dtype=np.float64)
-    scored = ~np.isnan(values)
-    filled = np.where(scored, values, 0.0)
-    scored_f = scored.astype(np.float64)
+class MeanStatistic:
+    """Mean over scored samples, optionally transformed (the square root for an RMS).
 
-    def stat(weights: np.ndarray) -> np.ndarray:
-        total = weights @ scored_f
+    `bootstrap` stacks the columns of every MeanStatistic into one matrix, so all means of a
+    chunk of resamples come from a single matrix product.
+    """
+
+    def __init__(self, values: np.ndarray, transform=None) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        scored = ~np.isnan(values)
+        self.filled = np.where(scored, values, 0.0)
+        self.scored = scored.astype(np.float64)
+        self.transform = transform
+
+    def finish(self, total_value: np.ndarray, total_weight: np.ndarray) -> np.ndarray:
+        """The statistic from the weighted sum of values and the weighted count of scored samples."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(total > 0, (weights @ filled) / total, np.nan)
+            mean = np.where(
+                total_weight > 0, total_value / np.where(total_weight > 0, total_weight, 1), np.nan
+            )
+        return mean if self.transform is None else self.transform(mean)
 
-    return stat
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        return self.finish(weights @ self.filled, weights @ self.scored)
 
 
-def weighted_rms(values: np.ndarray) -> Statistic:
+def weighted_mean(values: np.ndarray) -> MeanStatistic:
+    """Mean over scored samples."""
+    return MeanStatistic(values)
+
+
+def weighted_rms(values: np.ndarray) -> MeanStatistic:
     """Root mean square over scored samples (RMSLE when the values are log errors)."""
-    mean_square = weighted_mean(np.square(np.asarray(values, dtype=np.float64)))
-    return lambda weights: np.sqrt(mean_square(weights))
+    return MeanStatistic(np.square(np.asarray(values, dtype=np.float64)), transform=np.sqrt)
 
 
 def weighted_median(values: np.ndarray) -> Statistic:
-    """Median over scored samples (the mean of the two middle values for an even count)."""
+    """Median over scored samples (the mean of the two middle values for an even count).
+
+    A resample's median lies within a few sqrt(m) ranks of the sample's, so the counts are summed
+    in a window of ranks around it (plus one product for everything below the window) instead of
+    over all m sorted values; a resample whose median falls outside the window is done in full.
+    """
     values = np.asarray(values, dtype=np.float64)
-    rows = np.flatnonzero(~np.isnan(values))
+    scored = ~np.isnan(values)
+    rows = np.flatnonzero(scored)
     order = rows[np.argsort(values[rows], kind="stable")]
     sorted_values = values[order]
-    last = max(order.size - 1, 0)
+    m = order.size
+    half = max(64, int(8 * np.sqrt(m)))
+    low_edge, high_edge = max(0, (m - 1) // 2 - half), min(m, m // 2 + half + 1)
+    window = order[low_edge:high_edge]
+    below = np.zeros(values.size, dtype=np.float32)
+    below[order[:low_edge]] = 1
+    scored_f = scored.astype(np.float32)
+
+    def median_at(counts: np.ndarray, total: float, offset: int, before: float) -> float | None:
+        """Median from cumulative counts of sorted values offset.., or None if it is not among them."""
+        ranks = np.array([np.floor((total - 1) / 2), np.floor(total / 2)])
+        if ranks[0] < before or ranks[1] >= counts[-1]:
+            return None
+        # The value at 0-based rank k of the expanded sample is the first whose count exceeds k.
+        low, high = np.searchsorted(counts, ranks, side="right") + offset
+        return (sorted_values[low] + sorted_values[high]) / 2
 
     def stat(weights: np.ndarray) -> np.ndarray:
-        if order.size == 0:
-            return np.full(weights.shape[0], np.nan)
-        cumulative = np.cumsum(weights[:, order], axis=1)  # (b, m) counts up to each sorted value
-        total = cumulative[:, -1]
-        low_rank = np.floor((total - 1) / 2)[:, None]
-        high_rank = np.floor(total / 2)[:, None]
-        # The value at 0-based rank k of the expanded sample is the first one whose count exceeds k.
-        low = np.minimum((cumulative <= low_rank).sum(axis=1), last)
-        high = np.minimum((cumulative <= high_rank).sum(axis=1), last)
-        median = (sorted_values[low] + sorted_values[high]) / 2
-        return np.where(total > 0, median, np.nan)
+        median = np.full(weights.shape[0], np.nan)
+        if m == 0:
+            return median
+        total = weights @ scored_f
+        under = weights @ below
+        cumulative = np.cumsum(weights[:, window], axis=1) + under[:, None]  # (b, window)
+        for row in range(weights.shape[0]):
+            if total[row] <= 0:
+                continue
+            found = median_at(cumulative[row], total[row], low_edge, under[row])
+            if found is None:  # far from the sample median: all sorted values
+                found = median_at(np.cumsum(weights[row, order]), total[row], 0, 0.0)
+            median[row] = found
+        return median
 
     return stat
 
@@ -66,15 +108,31 @@ def weighted_macro_f1(true_codes: np.ndarray, predicted_codes: np.ndarray) -> St
     rows = np.flatnonzero(predicted_codes >= 0)
     truth, predicted = true_codes[rows], predicted_codes[rows]
     n_labels = int(max(truth.max(initial=-1), predicted.max(initial=-1))) + 1
-    by_truth = _Grouping(rows, truth, n_labels)
-    by_prediction = _Grouping(rows, predicted, n_labels)
     hits = truth == predicted
-    by_hit = _Grouping(rows[hits], truth[hits], n_labels)
+    if 3 * n_labels <= _MAX_ONE_HOT_COLUMNS:
+        # Few labels: per-label sums for support, predictions and hits from one matrix product.
+        one_hot = np.zeros((true_codes.size, 3 * n_labels), dtype=np.float32)
+        one_hot[rows, truth] = 1
+        one_hot[rows, n_labels + predicted] = 1
+        one_hot[rows[hits], 2 * n_labels + truth[hits]] = 1
+        column_sums = ColumnSums(one_hot)
+
+        def label_sums(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            sums = column_sums(weights)
+            return sums[:, :n_labels], sums[:, n_labels : 2 * n_labels], sums[:, 2 * n_labels :]
+
+    else:
+        by_truth = _Grouping(rows, truth, n_labels)
+        by_prediction = _Grouping(rows, predicted, n_labels)
+        by_hit = _Grouping(rows[hits], truth[hits], n_labels)
+
+        def label_sums(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            return by_truth.sums(weights), by_prediction.sums(weights), by_hit.sums(weights)
 
     def stat(weights: np.ndarray) -> np.ndarray:
-        true_positive = by_hit.sums(weights)
-        false_positive = by_prediction.sums(weights) - true_positive
-        false_negative = by_truth.sums(weights) - true_positive
+        support, predictions, true_positive = label_sums(weights)
+        false_positive = predictions - true_positive
+        false_negative = support - true_positive
         denominator = 2 * true_positive + false_positive + false_negative
         present = denominator > 0
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -161,3 +161,17 @@ def test_confusion_matrix_rows_true_columns_predicted_then_unparsed():
     assert confusion["labels"] == ["COATS", "SHIRTS", "Hats"]
     assert confusion["columns"] == ["COATS", "SHIRTS", "Hats", "(unparsed)"]
     assert confusion["matrix"] == [[1, 0, 1, 1], [1, 1, 0, 0], [0, 0, 0, 0]]
+
+
+def test_chrf_matches_sacrebleu_on_random_titles():
+    sacrebleu = pytest.importorskip("sacrebleu")
+    import random
+
+    rng = random.Random(0)
+    words = ["check", "cotton", "silk", "trench", "coat", "scarf", "a", "ab", "Shirt"]
+    reference_chrf = sacrebleu.metrics.CHRF()
+    for _ in range(300):
+        hypothesis = " ".join(rng.choice(words) for _ in range(rng.randint(0, 5)))
+        reference = " ".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
+        expected = reference_chrf.sentence_score(hypothesis, [reference]).score / 100
+        assert chrf(hypothesis, reference) == pytest.approx(expected, abs=1e-9), (hypothesis, reference)
