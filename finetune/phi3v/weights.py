@@ -56,22 +56,33 @@ def flash_attention_available() -> bool:
     return importlib.util.find_spec("flash_attn") is not None and torch.cuda.is_available()
 
 
-def resolve_attn_implementation(requested: str | None, config: Phi3VConfig) -> str:
-    """Requested attention, else the config's when usable (flash-attn needs the package and a GPU), else SDPA."""
+def resolve_attn_implementation(
+    requested: str | None, config: Phi3VConfig, dtype: torch.dtype = torch.bfloat16
+) -> str:
+    """Requested attention, else the config's when usable, else SDPA.
+
+    flash-attention-2 needs the flash-attn package, a CUDA GPU and 16-bit weights; the official config asks
+    for it, so without those the config's choice quietly becomes SDPA, while an explicit request fails.
+    """
     if requested is not None:
+        if requested not in ("eager", "sdpa", "flash_attention_2"):
+            raise ValueError(
+                f"attn_implementation must be eager, sdpa or flash_attention_2, got {requested!r}."
+            )
         if requested == "flash_attention_2" and not flash_attention_available():
             raise ValueError(
                 "attn_implementation 'flash_attention_2' needs the flash-attn package and a CUDA GPU "
                 "(pip install 'productlens[flash]'); use 'sdpa' otherwise."
             )
-        if requested not in ("eager", "sdpa", "flash_attention_2"):
+        if requested == "flash_attention_2" and dtype not in (torch.bfloat16, torch.float16):
             raise ValueError(
-                f"attn_implementation must be eager, sdpa or flash_attention_2, got {requested!r}."
+                f"flash_attention_2 runs in bfloat16 or float16, not {dtype}; use 'sdpa' for fp32."
             )
         return requested
     wanted = config._attn_implementation
-    if wanted == "flash_attention_2" and flash_attention_available():
-        return wanted
+    if wanted == "flash_attention_2":
+        usable = flash_attention_available() and dtype in (torch.bfloat16, torch.float16)
+        return wanted if usable else "sdpa"
     return wanted if wanted == "eager" else "sdpa"
 
 
@@ -138,7 +149,7 @@ def load_model_dir(
     directory = Path(directory)
     config = Phi3VConfig.from_json_file_or_dir(directory)
     target = resolve_dtype(dtype, config)
-    model = build_model(config, target, resolve_attn_implementation(attn_implementation, config))
+    model = build_model(config, target, resolve_attn_implementation(attn_implementation, config, target))
     expected = set(model.state_dict())
     state: dict[str, torch.Tensor] = {}
     for name, tensor in iter_tensors(shard_files(directory)):
