@@ -15,7 +15,23 @@ from productlens.evaluate.scoring import _columns, evaluate_records, metric_spec
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.finetune.answer_format import format_answer
 
-WORDS = ["check", "cotton", "silk", "wool", "trench", "coat", "scarf", "shirt", "monogram", "quilted", "vintage", "heritage", "leather", "bag", "belt"]
+WORDS = [
+    "check",
+    "cotton",
+    "silk",
+    "wool",
+    "trench",
+    "coat",
+    "scarf",
+    "shirt",
+    "monogram",
+    "quilted",
+    "vintage",
+    "heritage",
+    "leather",
+    "bag",
+    "belt",
+]
 
 
 def synthetic_records(n: int, n_categories: int = 30, seed: int = 0) -> list[dict]:

@@ -145,7 +145,7 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
         return
     if report == "none":
         return
-    _render(lambda terminal: terminal.render_summary(outcome.results), outcome.results)
+    _render(lambda terminal: terminal.render_summary(outcome.results, outcome.records), outcome.results)
     if report == "html":
         from productlens.reports.html import write_report
 

@@ -18,7 +18,12 @@ from __future__ import annotations
 import datasets
 import numpy as np
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics
-from productlens.evaluate.category_metrics import Hierarchy, category_scores, category_specs
+from productlens.evaluate.category_metrics import (
+    Hierarchy,
+    category_scores,
+    category_specs,
+    normalise_category,
+)
 from productlens.evaluate.price_metrics import price_errors, price_specs
 from productlens.evaluate.title_metrics import title_scores, title_specs
 from productlens.evaluate.weighted_stats import weighted_mean
@@ -127,7 +132,7 @@ class CategoryMetric(_AnswerMetric):
         # References carry only category3; levels 1/2 of the truth come from the same taxonomy.
         rows = []
         for p, t in zip(parsed, truth, strict=True):
-            level1, level2 = self.hierarchy.get(" ".join(t.category.split()).casefold(), (None, None))
+            level1, level2 = self.hierarchy.get(normalise_category(t.category), (None, None))
             rows.append(category_scores(p.category, t.category, level1, level2, self.hierarchy))
         names = ("category3_correct", "category1_correct", "category2_correct")
         columns = {

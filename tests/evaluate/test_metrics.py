@@ -175,3 +175,23 @@ def test_chrf_matches_sacrebleu_on_random_titles():
         reference = " ".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
         expected = reference_chrf.sentence_score(hypothesis, [reference]).score / 100
         assert chrf(hypothesis, reference) == pytest.approx(expected, abs=1e-9), (hypothesis, reference)
+
+
+def test_median_far_from_the_sample_median_is_computed_in_full():
+    values = np.arange(10_000, dtype=float)
+    weights = np.zeros((2, 10_000))
+    weights[0, :100] = 100  # every draw among the 100 smallest values: far below the rank window
+    weights[1] = 1
+    medians = weighted_median(values)(weights)
+    assert medians[0] == pytest.approx(np.median(np.repeat(values[:100], 100)))
+    assert medians[1] == pytest.approx(np.median(values))
+
+
+def test_macro_f1_with_many_labels_matches_scikit_learn():
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 400, size=2000)  # past the one-hot size: per-label sums by reduceat
+    predicted = np.where(rng.random(2000) < 0.5, truth, rng.integers(0, 450, size=2000))
+    predicted[::9] = -1
+    keep = predicted >= 0
+    expected = f1_score(truth[keep], predicted[keep], average="macro")
+    assert point(weighted_macro_f1(truth, predicted), 2000) == pytest.approx(expected)
