@@ -290,7 +290,14 @@ def _number_value(token: str) -> float:
     return float(f"{integer}.{fraction}")  # "12,5", "0.125", "1 234,50" (spaces group, the mark is decimal)
 
 
+_CURRENCY_WORDS = {"dollar": "USD", "euro": "EUR", "pound": "GBP", "yen": "JPY", "franc": "CHF", "won": "KRW"}
+_CURRENCY_WORD = re.compile(r"\b(dollar|euro|pound|yen|franc|won)s?\b", re.IGNORECASE)
+
+
 def _find_currency(text: str) -> str | None:
+    word = _CURRENCY_WORD.search(text)
+    if word is not None:
+        return _CURRENCY_WORDS[word.group(1).lower()]
     for match in _CURRENCY_TOKEN.finditer(text):
         token = match.group(1)
         if token in _CURRENCY_SYMBOLS:

@@ -95,7 +95,8 @@ def test_impossible_prices_cannot_be_written(value):
         ("0.125", 0.125, None),
         ("1290", 1290.0, None),
         ("1290.", 1290.0, None),
-        ("about 450 dollars", 450.0, None),
+        ("about 450 dollars", 450.0, "USD"),
+        ("590.00 euros", 590.0, "EUR"),
     ],
 )
 def test_price_forms_are_read(text, price, currency):
@@ -133,6 +134,16 @@ def test_extra_text_around_the_answer_and_end_tokens():
 def test_labels_in_any_case_and_synonyms():
     parsed = parse_answer("title: Bucket Hat; category: HATS; price = 390")
     assert (parsed.title, parsed.category, parsed.price, parsed.error) == ("Bucket Hat", "HATS", 390.0, None)
+
+
+def test_one_field_per_line_and_markdown_emphasis():
+    parsed = parse_answer("**Product:** Check Shirt\n**Category:** SHIRTS\n**Full Price:** $590")
+    assert (parsed.title, parsed.category, parsed.price, parsed.error) == (
+        "Check Shirt",
+        "SHIRTS",
+        590.0,
+        None,
+    )
 
 
 def test_commas_inside_a_title_are_kept():
