@@ -7,7 +7,7 @@ from pathlib import Path
 from types import FrameType
 
 import click
-from productlens.generate.cli_import import import_command
+from productlens.generate.cli_import import augment_command, import_command
 from productlens.generate.cli_summary import summary_renderable
 from productlens.generate.export import EXPORT_FORMATS, export_set
 from productlens.generate.products import MARKETS
@@ -198,3 +198,4 @@ def export(directory: Path, export_format: str, out: Path, overwrite: bool) -> N
 
 # Subcommands defined in other modules (import, augment) are registered below with main.add_command(...).
 main.add_command(import_command)
+main.add_command(augment_command)

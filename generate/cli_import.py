@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import click
+from productlens.generate.augment import AugmentConfig, AugmentReport, augment_set
 from productlens.generate.clean import parse_mapping
 from productlens.generate.cli_summary import summary_renderable
 from productlens.generate.download import DownloadConfig
@@ -173,3 +174,77 @@ def import_command(
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
     Console(highlight=False).print(import_renderable(report))
+
+
+def augment_renderable(report: AugmentReport) -> Group:
+    """Parents, children per split and the balancing copies, then the new set's summary."""
+    table = Table(title=f"augment into {report.out}", show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    table.add_row("parents", f"{report.parents:,} rows copied as they were")
+    children = ", ".join(f"{split} {n:,}" for split, n in sorted(report.children.items())) or "none"
+    table.add_row("augmented", f"{sum(report.children.values()):,} rows ({children})")
+    table.add_row("balancing", f"{report.balancing_copies:,} extra copies of rare categories")
+    return Group(table, summary_renderable(report.summary, f"sample set {report.out}"))
+
+
+@click.command("augment")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/augmented"),
+    show_default=True,
+    help="Directory of the new set.",
+)
+@click.option("--copies", type=int, default=2, show_default=True, help="Augmented copies per row.")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Random seed (equal seeds, equal bytes)."
+)
+@click.option(
+    "--splits",
+    default="train",
+    show_default=True,
+    help="Comma-separated splits whose rows get copies; copies stay in their parent's split.",
+)
+@click.option("--balance-to", type=int, default=None, help="Extra copies until each category3 has N rows.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (0 = all cores).")
+@click.option("--overwrite", is_flag=True, help="Replace a non-empty --out (once the new set is complete).")
+def augment_command(
+    directory: Path,
+    out: Path,
+    copies: int,
+    seed: int,
+    splits: str,
+    balance_to: int | None,
+    workers: int,
+    overwrite: bool,
+) -> None:
+    """Add seeded augmented copies of a set's photos (crop, scale, rotation, flip, colour, blur, JPEG).
+
+    Every row of DIRECTORY is kept; each copy records its parent in parent_code, gets a new
+    product_code and stays in its parent's split. Equal seeds give byte-identical sets.
+    """
+    try:
+        config = AugmentConfig(
+            source=directory,
+            out=out,
+            copies=copies,
+            seed=seed,
+            splits=tuple(s.strip() for s in splits.split(",") if s.strip()),
+            balance_to=balance_to,
+            workers=workers or None,
+            overwrite=overwrite,
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    console = Console(stderr=True, highlight=False)
+    try:
+        with _progress(console, "augment") as progress:
+            task = progress.add_task("rows", total=None, note="")
+            report = augment_set(
+                config, on_row=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except USER_ERRORS as error:
+        raise click.ClickException(str(error)) from None
+    Console(highlight=False).print(augment_renderable(report))
