@@ -254,14 +254,16 @@ def _bucket_hat() -> Shape:
 
 
 def _sweater() -> Shape:
-    sleeve = [(0.25, 0.14), (0.1, 0.24), (0.02, 0.86), (0.13, 0.9), (0.25, 0.42)]
+    # Laid flat with the sleeves spread out: unlike the hoodie, whose sleeves hang down.
+    sleeve = [(0.26, 0.14), (0.02, 0.5), (0.1, 0.6), (0.26, 0.42)]
+    cuff = [(0.02, 0.5), (0.06, 0.46), (0.14, 0.56), (0.1, 0.6)]
     return Shape(
-        body=[rrect(0.24, 0.12, 0.76, 0.92, 0.04), sleeve, mirror(sleeve)],
+        body=[rrect(0.25, 0.12, 0.75, 0.9, 0.04), sleeve, mirror(sleeve)],
         accents=[
-            ("dark", rrect(0.24, 0.85, 0.76, 0.92)),
+            ("dark", rrect(0.25, 0.83, 0.75, 0.9)),
             ("dark", ellipse(0.5, 0.13, 0.1, 0.05)),
-            ("dark", [(0.02, 0.83), (0.13, 0.86), (0.13, 0.9), (0.02, 0.86)]),
-            ("dark", mirror([(0.02, 0.83), (0.13, 0.86), (0.13, 0.9), (0.02, 0.86)])),
+            ("dark", cuff),
+            ("dark", mirror(cuff)),
         ],
         logo=(0.5, 0.4),
     )
@@ -283,8 +285,8 @@ def _vest() -> Shape:
             ]
         ],
         accents=[("dark", rrect(0.2, 0.86, 0.8, 0.94))],
-        seams=[([(0.4, 0.06), (0.5, 0.36), (0.6, 0.06)], 0.03)],
-        anchors=[(0.5, 0.46), (0.5, 0.6), (0.5, 0.74)],
+        seams=[([(0.4, 0.06), (0.5, 0.42), (0.6, 0.06)], 0.03)],
+        anchors=[(0.5, 0.52), (0.5, 0.64), (0.5, 0.76)],
         logo=(0.66, 0.4),
     )
 

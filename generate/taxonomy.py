@@ -8,7 +8,7 @@ Price model (EUR, before noise; see `oracle_price_eur`):
 
     base_price(leaf) * material * pattern * hardware * size * audience
 
-`audience` is 0.45 for KIDS (drawn visibly smaller) and 1.0 otherwise. The multipliers below are
+`audience` is 0.5 for KIDS (drawn visibly smaller) and 1.0 otherwise. The multipliers below are
 the whole model; the generator then multiplies by log-normal noise and rounds like a catalogue.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CATEGORY1 = ("WOMAN", "MAN", "KIDS")
-KIDS_PRICE_FACTOR = 0.45
+KIDS_PRICE_FACTOR = 0.5
 # Fraction of the shorter image side an item fills (before photo jitter).
 ADULT_SCALE = 0.86
 KIDS_SCALE = 0.6
@@ -73,32 +73,32 @@ _ADULT = ("WOMAN", "MAN")
 _WOMAN_KIDS = ("WOMAN", "KIDS")
 
 LEAVES: tuple[Leaf, ...] = (
-    Leaf("TOTE BAGS", "BAGS", "Tote Bag", 1450, ("Leather", "Canvas", "Nylon"), _ADULT, sized=True),
-    Leaf("CROSSBODY BAGS", "BAGS", "Crossbody Bag", 1150, ("Leather", "Suede", "Nylon"), _ADULT, sized=True),
-    Leaf("BACKPACKS", "BAGS", "Backpack", 1350, ("Leather", "Nylon", "Canvas"), _ADULT, sized=True),
-    Leaf("CLUTCHES", "BAGS", "Clutch", 890, ("Leather", "Suede", "Silk"), ("WOMAN",), sized=True),
+    Leaf("TOTE BAGS", "BAGS", "Tote Bag", 1990, ("Leather", "Canvas", "Nylon"), _ADULT, sized=True),
+    Leaf("CROSSBODY BAGS", "BAGS", "Crossbody Bag", 1650, ("Leather", "Suede", "Nylon"), _ADULT, sized=True),
+    Leaf("BACKPACKS", "BAGS", "Backpack", 1750, ("Leather", "Nylon", "Canvas"), _ADULT, sized=True),
+    Leaf("CLUTCHES", "BAGS", "Clutch", 1050, ("Leather", "Suede", "Silk"), ("WOMAN",), sized=True),
     Leaf(
-        "TRENCH COATS", "OUTERWEAR", "Trench Coat", 1890, ("Cotton", "Wool", "Nylon"), hardware_word="Buttons"
+        "TRENCH COATS", "OUTERWEAR", "Trench Coat", 2290, ("Cotton", "Wool", "Nylon"), hardware_word="Buttons"
     ),
-    Leaf("PUFFER JACKETS", "OUTERWEAR", "Puffer Jacket", 1290, ("Nylon", "Cotton"), hardware_word="Hardware"),
-    Leaf("CASHMERE SCARVES", "SCARVES", "Scarf", 490, ("Cashmere",), hardware_word=None),
+    Leaf("PUFFER JACKETS", "OUTERWEAR", "Puffer Jacket", 1590, ("Nylon", "Cotton"), hardware_word="Hardware"),
+    Leaf("CASHMERE SCARVES", "SCARVES", "Scarf", 550, ("Cashmere",), hardware_word=None),
     Leaf("SILK SCARVES", "SCARVES", "Square Scarf", 350, ("Silk",), hardware_word=None),
-    Leaf("SNEAKERS", "SHOES", "Sneakers", 550, ("Leather", "Canvas", "Suede")),
-    Leaf("BOOTS", "SHOES", "Ankle Boots", 990, ("Leather", "Suede")),
-    Leaf("LOAFERS", "SHOES", "Loafers", 690, ("Leather", "Suede"), _ADULT),
-    Leaf("WALLETS & CARD CASES", "ACCESSORIES", "Wallet", 420, ("Leather", "Canvas"), _ADULT, sized=True),
+    Leaf("SNEAKERS", "SHOES", "Sneakers", 590, ("Leather", "Canvas", "Suede")),
+    Leaf("BOOTS", "SHOES", "Ankle Boots", 1150, ("Leather", "Suede")),
+    Leaf("LOAFERS", "SHOES", "Loafers", 790, ("Leather", "Suede"), _ADULT),
+    Leaf("WALLETS & CARD CASES", "ACCESSORIES", "Wallet", 450, ("Leather", "Canvas"), _ADULT, sized=True),
     Leaf("BELTS", "ACCESSORIES", "Belt", 390, ("Leather", "Suede"), _ADULT),
-    Leaf("SUNGLASSES", "ACCESSORIES", "Sunglasses", 290, ("Acetate",), _ADULT, hardware_word="Hardware"),
-    Leaf("CAPS", "HATS", "Baseball Cap", 320, ("Cotton", "Wool", "Nylon"), hardware_word=None),
+    Leaf("SUNGLASSES", "ACCESSORIES", "Sunglasses", 250, ("Acetate",), _ADULT, hardware_word="Hardware"),
+    Leaf("CAPS", "HATS", "Baseball Cap", 290, ("Cotton", "Wool", "Nylon"), hardware_word=None),
     Leaf("BUCKET HATS", "HATS", "Bucket Hat", 390, ("Cotton", "Wool", "Nylon"), hardware_word=None),
-    Leaf("SWEATERS", "KNITWEAR", "Sweater", 790, ("Wool", "Cashmere", "Cotton"), hardware_word=None),
-    Leaf("KNITTED VESTS", "KNITWEAR", "Vest", 590, ("Wool", "Cashmere", "Cotton"), hardware_word="Buttons"),
-    Leaf("T-SHIRTS", "TOPS", "T-shirt", 350, ("Cotton", "Silk"), hardware_word=None),
+    Leaf("SWEATERS", "KNITWEAR", "Sweater", 890, ("Wool", "Cashmere", "Cotton"), hardware_word=None),
+    Leaf("KNITTED VESTS", "KNITWEAR", "Vest", 650, ("Wool", "Cashmere", "Cotton"), hardware_word="Buttons"),
+    Leaf("T-SHIRTS", "TOPS", "T-shirt", 290, ("Cotton", "Silk"), hardware_word=None),
     Leaf("HOODIES", "TOPS", "Hoodie", 690, ("Cotton", "Wool"), hardware_word=None),
-    Leaf("TROUSERS", "TROUSERS", "Trousers", 650, ("Wool", "Cotton", "Denim"), hardware_word="Buttons"),
+    Leaf("TROUSERS", "TROUSERS", "Trousers", 690, ("Wool", "Cotton", "Denim"), hardware_word="Buttons"),
     Leaf("SHORTS", "TROUSERS", "Shorts", 450, ("Cotton", "Denim", "Nylon"), hardware_word="Buttons"),
     Leaf(
-        "DRESSES", "DRESSES", "Dress", 1290, ("Silk", "Cotton", "Wool"), _WOMAN_KIDS, hardware_word="Buttons"
+        "DRESSES", "DRESSES", "Dress", 1490, ("Silk", "Cotton", "Wool"), _WOMAN_KIDS, hardware_word="Buttons"
     ),
     Leaf(
         "SKIRTS",
@@ -127,37 +127,37 @@ COLOURS: tuple[Colour, ...] = (
 )
 
 MATERIALS: tuple[Material, ...] = (
-    Material("Leather", 1.35),
-    Material("Suede", 1.25),
-    Material("Canvas", 0.85),
-    Material("Nylon", 0.8),
-    Material("Cotton", 0.8),
+    Material("Leather", 1.3),
+    Material("Suede", 1.2),
+    Material("Canvas", 0.9),
+    Material("Nylon", 0.85),
+    Material("Cotton", 0.85),
     Material("Wool", 1.0),
-    Material("Cashmere", 1.6),
-    Material("Silk", 1.3),
-    Material("Denim", 0.85),
+    Material("Cashmere", 1.4),
+    Material("Silk", 1.25),
+    Material("Denim", 0.9),
     Material("Acetate", 1.0),
 )
 
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("plain", None, 1.0),
-    Pattern("check", "Check", 1.2),
+    Pattern("check", "Check", 1.15),
     Pattern("stripe", "Striped", 1.05),
-    Pattern("monogram", "Monogram", 1.15),
+    Pattern("monogram", "Monogram", 1.1),
 )
 
 HARDWARE: tuple[Hardware, ...] = (
     Hardware("none", 1.0),
-    Hardware("Gold", 1.15),
-    Hardware("Silver", 1.08),
-    Hardware("Logo", 1.05),
+    Hardware("Gold", 1.1),
+    Hardware("Silver", 1.05),
+    Hardware("Logo", 1.03),
 )
 
 SIZES: tuple[Size, ...] = (
-    Size("Mini", 0.6, 0.5),
+    Size("Mini", 0.65, 0.5),
     Size("Small", 0.8, 0.64),
     Size("Medium", 1.0, 0.77),
-    Size("Large", 1.3, 0.92),
+    Size("Large", 1.25, 0.92),
 )
 
 LEAF_BY_CODE = {leaf.code: leaf for leaf in LEAVES}
