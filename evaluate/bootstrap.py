@@ -31,7 +31,8 @@ class ColumnSums:
     """weights (b, n) @ columns (n, k) in float32, computed in blocks of columns."""
 
     def __init__(self, columns: np.ndarray) -> None:
-        columns = np.asarray(columns, dtype=np.float32)
+        self.exact = np.asarray(columns, dtype=np.float64)  # for point estimates (weights of 1)
+        columns = self.exact.astype(np.float32)
         self.width = columns.shape[1]
         self.blocks = [
             np.ascontiguousarray(columns[:, start : start + _BLOCK_COLUMNS])
@@ -39,6 +40,8 @@ class ColumnSums:
         ]
 
     def __call__(self, weights: np.ndarray) -> np.ndarray:
+        if weights.dtype == np.float64:  # a point estimate: exact sums in float64
+            return weights @ self.exact
         weights = weights.astype(np.float32, copy=False)
         if not self.blocks:
             return np.zeros((weights.shape[0], 0))
@@ -79,34 +82,53 @@ def bootstrap(
     """Point estimate and percentile CI for each statistic over n samples, sharing the resamples."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1; got {confidence}")
-    ones = np.ones((1, n))
-    points = {name: _finite(stat(ones)[0]) if n else None for name, stat in statistics.items()}
-    if n == 0 or n_resamples <= 0:
-        return {name: Estimate(point, None, None) for name, point in points.items()}
-
+    if n == 0:
+        return {name: Estimate(None, None, None) for name in statistics}
     replicates: dict[str, list[np.ndarray]] = {name: [] for name in statistics}
-    means = {name: stat for name, stat in statistics.items() if hasattr(stat, "finish")}
-    others = {name: stat for name, stat in statistics.items() if name not in means}
-    # Every mean's value and count columns side by side, each distinct column once (many metrics
-    # share a count column): one matrix product per chunk gives all the means.
+    # Means (and differences of means) are finished from weighted column sums: every distinct
+    # value or count column once, side by side, so one blocked product per chunk gives them all.
+    parts = {name: _mean_parts(stat) for name, stat in statistics.items()}
+    others = {name: stat for name, stat in statistics.items() if parts[name] is None}
     column_index: dict[bytes, int] = {}
-    slots = {}
-    for name, stat in means.items():
-        slots[name] = tuple(
-            column_index.setdefault(col.tobytes(), len(column_index)) for col in (stat.filled, stat.scored)
-        )
-    if means:
-        columns = np.stack([np.frombuffer(key, dtype=np.float64) for key in column_index], axis=1).astype(
-            np.float32
-        )
+    slots: dict[str, list[tuple[int, object, int, int]]] = {}
+    for name, terms in parts.items():
+        if terms is None:
+            continue
+        slots[name] = [
+            (
+                sign,
+                mean,
+                *(
+                    column_index.setdefault(c.tobytes(), len(column_index))
+                    for c in (mean.filled, mean.scored)
+                ),
+            )
+            for sign, mean in terms
+        ]
+    column_sums = ColumnSums(
+        np.stack([np.frombuffer(key, dtype=np.float64) for key in column_index], axis=1)
+        if column_index
+        else np.zeros((n, 0))
+    )
+
+    def evaluate(weights: np.ndarray) -> dict[str, np.ndarray]:
+        sums = column_sums(weights)  # (b, distinct columns)
+        out = {
+            name: sum(
+                sign * mean.finish(sums[:, value], sums[:, count]) for sign, mean, value, count in terms
+            )
+            for name, terms in slots.items()
+        }
+        out.update({name: stat(weights) for name, stat in others.items()})
+        return out
+
+    # The point estimate is the statistic with every sample counted once.
+    points = {name: _finite(values[0]) for name, values in evaluate(np.ones((1, n))).items()}
+    if n_resamples <= 0:
+        return {name: Estimate(points[name], None, None) for name in statistics}
     for weights in resample_weights(n, n_resamples, seed):
-        if means:
-            sums = (weights @ columns).astype(np.float64)  # (b, distinct columns)
-            for name, stat in means.items():
-                value_slot, count_slot = slots[name]
-                replicates[name].append(stat.finish(sums[:, value_slot], sums[:, count_slot]))
-        for name, stat in others.items():
-            replicates[name].append(stat(weights))
+        for name, values in evaluate(weights).items():
+            replicates[name].append(values)
 
     tail = (1 - confidence) / 2 * 100
     estimates = {}
@@ -121,9 +143,28 @@ def bootstrap(
     return estimates
 
 
+class PairedDifference:
+    """The statistic a - b on the same resampled rows (rows aligned on shared ids)."""
+
+    def __init__(self, a: Statistic, b: Statistic) -> None:
+        self.a, self.b = a, b
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        return self.a(weights) - self.b(weights)
+
+
 def paired_difference(a: Statistic, b: Statistic) -> Statistic:
     """The statistic a - b on the same resampled rows (rows aligned on shared ids)."""
-    return lambda weights: a(weights) - b(weights)
+    return PairedDifference(a, b)
+
+
+def _mean_parts(stat: Statistic) -> list | None:
+    """[(sign, mean statistic)] when `stat` is a mean or a difference of two means, else None."""
+    if hasattr(stat, "finish"):
+        return [(1, stat)]
+    if isinstance(stat, PairedDifference) and hasattr(stat.a, "finish") and hasattr(stat.b, "finish"):
+        return [(1, stat.a), (-1, stat.b)]
+    return None
 
 
 def _finite(value: float) -> float | None:
