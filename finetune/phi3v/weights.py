@@ -167,7 +167,21 @@ def load_model_dir(
     generation = directory / "generation_config.json"
     if generation.is_file():
         model.generation_config = GenerationConfig.from_pretrained(str(directory))
+    stops = stop_ids_from_tokenizer_file(directory)
+    if stops:  # config.json's eos is </s>, which the model never produces: stop on <|end|>/<|endoftext|>
+        model.generation_config.eos_token_id = stops
+        model.generation_config.pad_token_id = stops[-1]
     return model.eval()
+
+
+def stop_ids_from_tokenizer_file(directory: Path) -> list[int]:
+    """[<|end|>, <|endoftext|>] ids from the directory's tokenizer.json, or [] when it has no such tokens."""
+    path = directory / "tokenizer.json"
+    if not path.is_file():
+        return []
+    added = {t["content"]: t["id"] for t in json.loads(path.read_text()).get("added_tokens", [])}
+    ids = [added.get("<|end|>"), added.get("<|endoftext|>")]
+    return [int(i) for i in ids] if None not in ids else []
 
 
 def _shards(state: dict[str, torch.Tensor], max_bytes: int) -> list[dict[str, torch.Tensor]]:

@@ -99,6 +99,9 @@ def test_tiny_saved_in_the_official_layout_loads_back_to_identical_logits(tiny, 
     with torch.no_grad():
         assert torch.equal(model(**batch).logits, loaded(**batch_again).logits)
     assert loaded.generation_config.eos_token_id == processor.stop_token_ids
+    assert (
+        Phi3VForCausalLM.from_pretrained(tmp_path).generation_config.eos_token_id == processor.stop_token_ids
+    )
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
