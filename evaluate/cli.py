@@ -126,6 +126,7 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    _quiet_datasets()
     if not (options["predictions"] or options["endpoint"] or options["model"] or options["run"]):
         options["run"] = latest_run()
         if options["run"] is None:
@@ -198,6 +199,13 @@ def compare(
         write_compare_report(out / "report.html", comparison)
         click.echo(f"Report: {out / 'report.html'}")
     click.echo(f"Comparison: {out / 'compare.json'}")
+
+
+def _quiet_datasets() -> None:
+    """No "Generating train split" bars from datasets while the set loads; our own progress is enough."""
+    import datasets
+
+    datasets.disable_progress_bars()
 
 
 def _render(build, results: dict | None) -> None:
