@@ -162,6 +162,36 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
             model_inputs.pop("image_sizes", None)
         return model_inputs
 
+    def _expand_inputs_for_generation(
+        self,
+        expand_size: int = 1,
+        is_encoder_decoder: bool = False,
+        input_ids: torch.LongTensor | None = None,
+        **model_kwargs: Any,
+    ) -> tuple[torch.LongTensor, dict[str, Any]]:
+        """Beam search / num_return_sequences repeat each sample; its images must repeat as one block
+        (a, b, a, b), not image by image (a, a, b, b) as a plain per-tensor expansion would do."""
+        pixel_values = model_kwargs.pop("pixel_values", None)
+        image_sizes = model_kwargs.pop("image_sizes", None)
+        if pixel_values is not None and image_sizes is not None and expand_size > 1 and input_ids is not None:
+            per_sample = (-input_ids.min(dim=1).values).clamp(min=0).tolist()  # tags -1 .. -k: k images
+            starts = [sum(per_sample[:i]) for i in range(len(per_sample))]
+            order = [
+                start + j
+                for start, count in zip(starts, per_sample, strict=True)
+                for _ in range(expand_size)
+                for j in range(count)
+            ]
+            pixel_values = pixel_values[torch.tensor(order, device=pixel_values.device, dtype=torch.long)]
+            image_sizes = image_sizes[torch.tensor(order, device=image_sizes.device, dtype=torch.long)]
+        input_ids, model_kwargs = super()._expand_inputs_for_generation(
+            expand_size, is_encoder_decoder, input_ids, **model_kwargs
+        )
+        if pixel_values is not None:
+            model_kwargs["pixel_values"] = pixel_values
+            model_kwargs["image_sizes"] = image_sizes
+        return input_ids, model_kwargs
+
     # -- files -------------------------------------------------------------------------------------
     def save_pretrained(
         self,

@@ -248,3 +248,20 @@ def test_text_only_training_batches_still_use_every_trainable_parameter() -> Non
     model.eval()
     with torch.no_grad():
         torch.testing.assert_close(model(**batch).logits, with_dummy)  # the dummy pass adds exactly zero
+
+
+def test_beam_expansion_repeats_each_samples_images_as_a_block(tiny) -> None:
+    model, processor = tiny
+    texts = ["<|user|>\n<|image_1|>\n<|image_2|>\nWhat?<|end|>\n<|assistant|>\n", PROMPT]
+    images = [[photo(64, 64, 1), photo(128, 64, 2)], [photo(64, 128, 3)]]
+    batch = processor(texts, images, padding_side="left")
+    rest = {k: v for k, v in batch.items() if k != "input_ids"}
+    ids, kwargs = model._expand_inputs_for_generation(2, False, batch["input_ids"], **rest)
+    a, b, c = batch["pixel_values"]
+    expanded = kwargs["pixel_values"]
+    assert len(expanded) == 6
+    for got, want in zip(expanded, [a, b, a, b, c, c], strict=True):
+        assert torch.equal(got, want)
+    assert ids.shape[0] == 4
+    out = model.generate(**batch, max_new_tokens=4, num_beams=2, num_return_sequences=2, do_sample=False)
+    assert out.shape[0] == 4
