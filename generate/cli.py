@@ -7,9 +7,12 @@ from pathlib import Path
 from types import FrameType
 
 import click
+from productlens.generate.cli_fidelity import fidelity_renderable
 from productlens.generate.cli_import import augment_command, import_command
 from productlens.generate.cli_summary import summary_renderable
 from productlens.generate.export import EXPORT_FORMATS, export_set
+from productlens.generate.fidelity import compare_sets
+from productlens.generate.like import generate_like_set
 from productlens.generate.products import MARKETS
 from productlens.generate.sampleset import read_manifest
 from productlens.generate.summary import summarize_set
@@ -90,6 +93,12 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     help="Market and currency.",
 )
 @click.option(
+    "--like",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Follow the profile of this set: category frequencies, prices per category, titles, currency.",
+)
+@click.option(
     "--overwrite", is_flag=True, help="Replace a non-empty --out (only once the new set is complete)."
 )
 @click.pass_context
@@ -106,6 +115,7 @@ def main(
     artefacts: float,
     png: bool,
     country: str,
+    like: Path | None,
     overwrite: bool,
 ) -> None:
     """Generate a synthetic product sample set whose photos carry the title, category and price.
@@ -153,7 +163,10 @@ def main(
                     rate = f"{done / elapsed:,.0f} rows/s" if elapsed > 0 else ""
                     progress.update(task, completed=done, rate=rate)
 
-            summary = generate_set(config, on_row=advance)
+            if like is None:
+                summary = generate_set(config, on_row=advance)
+            else:
+                summary = generate_like_set(config, like, on_row=advance)
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -165,14 +178,23 @@ def main(
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-def show(directory: Path) -> None:
+@click.option(
+    "--compare",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Another set: print how closely it follows this one (categories, prices, titles).",
+)
+def show(directory: Path, compare: Path | None) -> None:
     """Print the summary of a sample set: rows per split and category, price range."""
     try:
         summary = summarize_set(directory)
         manifest = read_manifest(directory) if (directory / "manifest.json").is_file() else None
+        fidelity = compare_sets(directory, compare) if compare is not None else None
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
     Console(highlight=False).print(summary_renderable(summary, f"sample set {directory}", manifest))
+    if fidelity is not None:
+        Console(highlight=False).print(fidelity_renderable(fidelity))
 
 
 @main.command()

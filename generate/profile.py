@@ -1,0 +1,151 @@
+"""Profile a sample set: the aggregates a look-alike synthetic set follows (`sample-gen --like`).
+
+A profile holds only aggregates, never a row: how often each (category1, category2, category3)
+occurs, 21 quantiles of full_price per category3 with its discount rate, the distribution of title
+lengths (in words), the words used in at least `min_titles` titles with their counts, and the
+set's currency, country, EUR rate, brand and date. It is a plain JSON-able dataclass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from productlens.generate.sampleset import read_manifest
+
+METADATA_COLUMNS = (
+    "website_name",
+    "competence_date",
+    "country_code",
+    "currency_code",
+    "brand",
+    "category1_code",
+    "category2_code",
+    "category3_code",
+    "title",
+    "full_price",
+    "price",
+    "full_price_eur",
+    "flg_discount",
+    "source",
+)
+QUANTILES = tuple(np.linspace(0.0, 1.0, 21).round(2).tolist())
+_WORD = re.compile(r"[A-Za-z][A-Za-z&'-]*")
+
+
+def read_metadata(path: str | Path) -> pd.DataFrame:
+    """Every row's metadata (no images) with a `split` column, read straight from the shards."""
+    data = Path(path) / "data"
+    shards = sorted(data.glob("*.parquet")) if data.is_dir() else []
+    if not shards:
+        raise FileNotFoundError(f"no Parquet shards under {data}; is {path} a sample set?")
+    frames = []
+    for shard in shards:
+        frame = pq.read_table(shard, columns=list(METADATA_COLUMNS)).to_pandas()
+        frame["split"] = shard.name.split("-", 1)[0]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def title_words(title: str) -> list[str]:
+    """The words of a title as a catalogue writes them (`with` and `&` count as words)."""
+    return title.split()
+
+
+@dataclass
+class CategoryPrices:
+    """The full_price distribution of one category3."""
+
+    rows: int
+    quantiles: list[float]  # full_price at QUANTILES
+    discount_rate: float
+
+
+@dataclass
+class SetProfile:
+    """Aggregates of a set that a synthetic look-alike follows; no row of the source is stored."""
+
+    rows: int
+    currency: str
+    country: str
+    eur_rate: float | None  # units of currency per EUR (median full_price / full_price_eur)
+    brand: str
+    website: str
+    competence_date: str
+    categories: list[tuple[str, str, str, int]]  # (category1, category2, category3, rows)
+    prices: dict[str, CategoryPrices]  # by category3
+    title_lengths: dict[int, int]  # words -> titles
+    vocabulary: dict[str, int]  # word -> titles using it (words in >= min_titles titles)
+    source: dict[str, Any] = field(default_factory=dict)  # path and checksum of the profiled set
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SetProfile:
+        data = dict(data)
+        data["categories"] = [tuple(c) for c in data["categories"]]
+        data["prices"] = {k: CategoryPrices(**v) for k, v in data["prices"].items()}
+        data["title_lengths"] = {int(k): v for k, v in data["title_lengths"].items()}
+        return cls(**data)
+
+    @property
+    def category3_frequencies(self) -> dict[str, float]:
+        counts: Counter[str] = Counter()
+        for _c1, _c2, c3, n in self.categories:
+            counts[c3] += n
+        return {c: n / self.rows for c, n in counts.most_common()}
+
+
+def _mode(values: pd.Series, default: str) -> str:
+    values = values.dropna()
+    return str(values.mode().iloc[0]) if len(values) else default
+
+
+def profile_set(path: str | Path, min_titles: int = 2) -> SetProfile:
+    """The profile of the sample set at `path` (metadata only; images are not read)."""
+    rows = read_metadata(path)
+    triples = rows.groupby(["category1_code", "category2_code", "category3_code"], dropna=False).size()
+    categories = [
+        (str(c1), str(c2), str(c3), int(n))
+        for (c1, c2, c3), n in triples.sort_values(ascending=False).items()
+    ]
+    prices = {}
+    for category, group in rows.groupby("category3_code"):
+        values = group["full_price"].astype(float).to_numpy()
+        prices[str(category)] = CategoryPrices(
+            rows=len(group),
+            quantiles=[float(v) for v in np.quantile(values, QUANTILES)],
+            discount_rate=float((group["flg_discount"] == 1).mean()),
+        )
+    lengths = Counter(len(title_words(t)) for t in rows["title"])
+    vocabulary: Counter[str] = Counter()
+    for title in rows["title"]:
+        vocabulary.update(set(title_words(title)))
+    eur = rows.dropna(subset=["full_price_eur"])
+    eur = eur[eur["full_price_eur"] > 0]
+    eur_rate = float((eur["full_price"] / eur["full_price_eur"]).median()) if len(eur) else None
+    try:
+        checksum = read_manifest(path).get("checksum")
+    except FileNotFoundError:
+        checksum = None
+    return SetProfile(
+        rows=len(rows),
+        currency=_mode(rows["currency_code"], "USD"),
+        country=_mode(rows["country_code"], "US"),
+        eur_rate=eur_rate,
+        brand=_mode(rows["brand"], "N.A."),
+        website=_mode(rows["website_name"], "N.A."),
+        competence_date=_mode(rows["competence_date"], "2024-05-01"),
+        categories=categories,
+        prices=prices,
+        title_lengths=dict(sorted(lengths.items())),
+        vocabulary={w: n for w, n in vocabulary.most_common() if n >= min_titles},
+        source={"path": str(path), "checksum": checksum},
+    )
