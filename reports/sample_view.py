@@ -1,0 +1,145 @@
+"""One prediction record as a reader sees it: a verdict per field and how bad the answer is overall.
+
+Only reads the per-sample scores that scoring wrote into predictions.jsonl; nothing is re-scored.
+Each verdict carries a symbol and a word, so its meaning survives without colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Level = Literal["good", "partial", "bad", "missing"]
+FIELDS = ("title", "category", "price")
+
+# An answer counts as right on price within this relative error, as partly right within the second.
+PRICE_GOOD_APE = 0.10
+PRICE_PARTIAL_APE = 0.25
+
+SYMBOLS: dict[Level, str] = {"good": "✓", "partial": "≈", "bad": "✗", "missing": "—"}
+
+
+@dataclass(frozen=True)
+class FieldVerdict:
+    level: Level
+    text: str  # e.g. "exact", "F1 0.67", "+12.0%", "unparsed"
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.level]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.text}"
+
+
+def _score(record: Mapping[str, Any], key: str) -> Any:
+    return (record.get("scores") or {}).get(key)
+
+
+def _parsed(record: Mapping[str, Any], field: str) -> Any:
+    """The parsed field; True when the record carries only scores (compare answers), whose None then says it."""
+    if "parsed" not in record:
+        return True
+    return (record.get("parsed") or {}).get(field)
+
+
+def title_verdict(record: Mapping[str, Any]) -> FieldVerdict:
+    if _parsed(record, "title") is None or _score(record, "title_f1") is None:
+        return FieldVerdict("missing", "unparsed")
+    if _score(record, "title_exact") == 1:
+        return FieldVerdict("good", "exact")
+    f1 = float(_score(record, "title_f1"))
+    return FieldVerdict("partial" if f1 >= 0.5 else "bad", f"F1 {f1:.2f}")
+
+
+def category_verdict(record: Mapping[str, Any]) -> FieldVerdict:
+    correct = _score(record, "category3_correct")
+    if _parsed(record, "category") is None or correct is None:
+        return FieldVerdict("missing", "unparsed")
+    return FieldVerdict("good", "right") if correct == 1 else FieldVerdict("bad", "wrong")
+
+
+def price_verdict(record: Mapping[str, Any]) -> FieldVerdict:
+    ape = _score(record, "price_ape")
+    if _parsed(record, "price") is None or (ape is None and _score(record, "price_abs_error") is None):
+        return FieldVerdict("missing", "unparsed")
+    if ape is None:
+        return FieldVerdict("partial", "no reference")
+    signed = signed_price_error(record)
+    text = f"{signed * 100:+.1f}%" if signed is not None else f"{ape * 100:.1f}% off"
+    if ape <= PRICE_GOOD_APE:
+        return FieldVerdict("good", text)
+    return FieldVerdict("partial" if ape <= PRICE_PARTIAL_APE else "bad", text)
+
+
+def field_verdicts(record: Mapping[str, Any]) -> dict[str, FieldVerdict]:
+    """title, category and price verdicts of one record."""
+    return {
+        "title": title_verdict(record),
+        "category": category_verdict(record),
+        "price": price_verdict(record),
+    }
+
+
+def signed_price_error(record: Mapping[str, Any]) -> float | None:
+    """(predicted - true) / true, for showing the direction of a miss; None when unparsed or true is 0."""
+    predicted = (record.get("parsed") or {}).get("price")
+    true = (record.get("reference") or {}).get("price")
+    if predicted is None or not true:
+        return None
+    return (float(predicted) - float(true)) / float(true)
+
+
+def overall_verdict(verdicts: Mapping[str, FieldVerdict]) -> Literal["right", "wrong", "unparsed"]:
+    """unparsed: some field could not be read; right: every field good; wrong: anything else."""
+    levels = {verdict.level for verdict in verdicts.values()}
+    if "missing" in levels:
+        return "unparsed"
+    return "right" if levels == {"good"} else "wrong"
+
+
+def sample_flags(record: Mapping[str, Any]) -> list[str]:
+    """Tags the gallery filters on: the overall verdict plus which fields missed."""
+    verdicts = field_verdicts(record)
+    flags = [overall_verdict(verdicts)]
+    for field, verdict in verdicts.items():
+        if verdict.level in ("bad", "missing"):
+            flags.append(f"{field}-miss")
+    return flags
+
+
+def badness(record: Mapping[str, Any]) -> float:
+    """0 (every field right) to 1 (nothing usable): the mean over the three fields of a miss in [0, 1].
+
+    An unparsed field counts as a full miss; price misses grow with the relative error up to 100 %.
+    """
+    scores = record.get("scores") or {}
+    category = scores.get("category3_correct")
+    title = scores.get("title_f1")
+    ape = scores.get("price_ape")
+    parts = [
+        1.0 if category is None else 1.0 - float(category),
+        1.0 if title is None else 1.0 - float(title),
+        1.0 if ape is None else min(1.0, float(ape)),
+    ]
+    return sum(parts) / len(parts)
+
+
+def worst_records(
+    records: Iterable[Mapping[str, Any]], limit: int, max_unparsed: int | None = None
+) -> list[Mapping[str, Any]]:
+    """The `limit` records with the highest badness (ties by id), worst first; at most `max_unparsed`
+    of them with an unparsed field, so the parsed misses are seen too."""
+    ranked = sorted(records, key=lambda record: (-badness(record), str(record.get("id"))))
+    chosen: list[Mapping[str, Any]] = []
+    unparsed = 0
+    for record in ranked:
+        if len(chosen) >= limit:
+            break
+        if max_unparsed is not None and overall_verdict(field_verdicts(record)) == "unparsed":
+            if unparsed >= max_unparsed:
+                continue
+            unparsed += 1
+        chosen.append(record)
+    return chosen
