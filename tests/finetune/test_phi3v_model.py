@@ -265,3 +265,19 @@ def test_beam_expansion_repeats_each_samples_images_as_a_block(tiny) -> None:
     assert ids.shape[0] == 4
     out = model.generate(**batch, max_new_tokens=4, num_beams=2, num_return_sequences=2, do_sample=False)
     assert out.shape[0] == 4
+
+
+@pytest.mark.skipif(not flash_attention_available(), reason="flash-attn and a CUDA GPU are needed")
+def test_flash_attention_matches_sdpa_on_the_gpu(tmp_path: Path) -> None:
+    model, processor = build_tiny(seed=0)
+    model.save_pretrained(tmp_path)
+    processor.save_pretrained(tmp_path)
+    sdpa, _ = load_phi3v(tmp_path, dtype="bfloat16", attn_implementation="sdpa")
+    flash, _ = load_phi3v(tmp_path, dtype="bfloat16", attn_implementation="flash_attention_2")
+    _, _, batch = two_samples(processor, padding_side="left")
+    batch = batch.to("cuda")
+    with torch.no_grad():
+        a = sdpa.cuda()(**batch).logits.float()
+        b = flash.cuda()(**batch).logits.float()
+    mask = batch["attention_mask"].bool()
+    torch.testing.assert_close(a[mask], b[mask], atol=5e-2, rtol=5e-2)
