@@ -10,6 +10,7 @@ after its retries stops the run with an error naming the sample, after its batch
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -148,9 +149,16 @@ def generate_with_endpoint(
     """
     batch_size = batch_size or config.concurrency * 4
     done = 0
-    with requests.Session() as session, ThreadPoolExecutor(max_workers=config.concurrency) as pool:
+    sessions = threading.local()  # one Session (connection pool) per worker thread
+
+    def ask(sample: Sample) -> str:
+        if not hasattr(sessions, "session"):
+            sessions.session = requests.Session()
+        return complete(sessions.session, sample, style, config)
+
+    with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
         for batch in _batches(samples, batch_size):
-            futures = [pool.submit(complete, session, sample, style, config) for sample in batch]
+            futures = [pool.submit(ask, sample) for sample in batch]
             records, failure = [], None
             for sample, future in zip(batch, futures, strict=True):
                 try:
