@@ -247,7 +247,7 @@ _NUMBER = re.compile(
     r"(?<![\d])(-?)\s?("
     r"\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?!\d)(?:[.,]\d+)?"
     r"|\d+(?:[.,]\d+)?"
-    r")(?!\d)"
+    r")(?!\d)(\s?[kK](?![A-Za-z]))?"  # "1.2k" is 1200
 )
 _CURRENCY_TOKEN = re.compile(
     r"(US\$|C\$|A\$|HK\$|S\$|NZ\$|[$€£¥₩₹₽₺]|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])|\bkr\b)", re.IGNORECASE
@@ -257,7 +257,7 @@ _CURRENCY_TOKEN = re.compile(
 def parse_price(text: str) -> tuple[float | None, str | None, str | None]:
     """(price, currency, error) from a price field such as "$1,290.00", "1.234,50 EUR" or "1290".
 
-    The first number is the price. A single separator followed by exactly three digits is a
+    The first number is the price ("1.2k" is 1200). A single separator followed by exactly three digits is a
     thousands separator ("1,290" and "1.290" are both 1290) unless the integer part is 0; with both
     "," and "." the last one is the decimal mark. A negative number is an error, not a price.
     """
@@ -267,6 +267,8 @@ def parse_price(text: str) -> tuple[float | None, str | None, str | None]:
     if match.group(1):
         return None, _find_currency(text), f"negative price in {_preview(text)}"
     value = _number_value(match.group(2))
+    if match.group(3):
+        value = round(value * 1000, 6)
     return value, _find_currency(text), None
 
 

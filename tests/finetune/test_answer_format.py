@@ -97,6 +97,8 @@ def test_impossible_prices_cannot_be_written(value):
         ("1290.", 1290.0, None),
         ("about 450 dollars", 450.0, "USD"),
         ("590.00 euros", 590.0, "EUR"),
+        ("$1.2k", 1200.0, "USD"),
+        ("2 KRW", 2.0, "KRW"),
     ],
 )
 def test_price_forms_are_read(text, price, currency):
