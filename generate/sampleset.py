@@ -83,6 +83,11 @@ OPTIONAL_COLUMNS = frozenset({"parent_code", "oracle_price", *ATTR_COLUMNS})
 SCHEMA: pa.Schema = FEATURES.arrow_schema
 
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
+# Encoded photos do not compress; zstd would spend CPU on them for nothing.
+COMPRESSION = {name: "zstd" for name in COLUMNS if name != "image"} | {
+    "image.bytes": "none",
+    "image.path": "zstd",
+}
 
 
 def validate_ratios(ratios: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -148,7 +153,7 @@ class _ShardStream:
         if self.writer is None:
             path = self.directory / f"{self.split}-{len(self.shards):05d}.parquet.part"
             self.shards.append(path)
-            self.writer = pq.ParquetWriter(path, SCHEMA, compression="zstd")
+            self.writer = pq.ParquetWriter(path, SCHEMA, compression=COMPRESSION)
         self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=SCHEMA))
         self.rows_in_shard += len(self.buffer)
         self.buffer = []

@@ -15,8 +15,8 @@ from productlens.generate.sampleset import set_fingerprint
 COMMAND = "from productlens.generate.cli import main; main()"
 
 
-def _start(out: Path) -> subprocess.Popen:
-    args = ["-n", "5000", "--size", "96x96", "--workers", "1", "--out", str(out), "--overwrite"]
+def _start(out: Path, workers: int) -> subprocess.Popen:
+    args = ["-n", "5000", "--size", "96x96", "--workers", str(workers), "--out", str(out), "--overwrite"]
     return subprocess.Popen(
         [sys.executable, "-c", COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -38,12 +38,14 @@ def _listing(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_killed_run_leaves_the_destination_untouched(sample_set: Path, tmp_path: Path, how: signal.Signals):
+@pytest.mark.parametrize(("how", "workers"), [(signal.SIGKILL, 1), (signal.SIGTERM, 2)])
+def test_killed_run_leaves_the_destination_untouched(
+    sample_set: Path, tmp_path: Path, how: signal.Signals, workers: int
+):
     out = tmp_path / "products"
     shutil.copytree(sample_set, out)
     before = _listing(out)
-    process = _start(out)
+    process = _start(out, workers)
     try:
         _wait_for_shards(tmp_path, process)
         process.send_signal(how)
@@ -54,5 +56,6 @@ def test_killed_run_leaves_the_destination_untouched(sample_set: Path, tmp_path:
     assert process.returncode != 0
     assert _listing(out) == before
     assert set_fingerprint(out) == set_fingerprint(sample_set)
-    if how == signal.SIGTERM:  # a catchable signal also removes the temporary directory
+    if how == signal.SIGTERM:  # a catchable signal also stops the workers and removes the temporary directory
         assert not list(tmp_path.glob(".tmp-*"))
+        assert "Traceback" not in process.stderr.read().decode()
