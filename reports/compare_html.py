@@ -132,6 +132,8 @@ def disagreements_body(
             f'<img src="{data_url(thumbnail)}" alt="photo of {esc(item.get("id"))}">'
             if thumbnail
             else '<div class="noimg">no image</div>'
+            if thumbnails
+            else ""
         )
         answers = []
         for name in names:

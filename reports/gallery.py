@@ -37,7 +37,8 @@ def _price_text(value: Any, currency: str | None) -> str:
     return f"{float(value):,.2f}{suffix}"
 
 
-def sample_card(record: Mapping[str, Any], thumbnail: bytes | None) -> str:
+def sample_card(record: Mapping[str, Any], thumbnail: bytes | None, show_images: bool = True) -> str:
+    """One sample's card; `show_images` False leaves out the image slot (a report without any thumbnails)."""
     reference = record.get("reference") or {}
     parsed = record.get("parsed") or {}
     scores = record.get("scores") or {}
@@ -49,6 +50,8 @@ def sample_card(record: Mapping[str, Any], thumbnail: bytes | None) -> str:
         f'<img src="{data_url(thumbnail)}" alt="photo of {esc(record.get("id"))}" decoding="async">'
         if thumbnail
         else '<div class="noimg">no image</div>'
+        if show_images
+        else ""
     )
     currency = reference.get("currency")
     chips = "".join(
@@ -90,7 +93,8 @@ def gallery_section_body(
         f'<option value="{esc(v)}">{esc(label)}</option>' for v, label in VERDICT_FILTERS
     )
     sort_options = "".join(f'<option value="{esc(v)}">{esc(label)}</option>' for v, label in SORTS)
-    cards = "".join(sample_card(r, thumbnails.get(str(r.get("id")))) for r in predictions)
+    show_images = bool(thumbnails)
+    cards = "".join(sample_card(r, thumbnails.get(str(r.get("id"))), show_images) for r in predictions)
     shown = len(predictions)
     note = f" (the first {shown} of {total})" if total is not None and total > shown else ""
     return (

@@ -238,3 +238,15 @@ def test_compare_report_in_chromium(page, tmp_path, fake_compare):
     assert _outside_requests(page, report) == []
     assert page.evaluate("document.querySelectorAll('article.disagreement').length") == 2
     _keep(page.screenshot(tmp_path / "compare-full.png", full_page=True))
+
+
+def test_the_harness_sees_console_errors_and_requests(page, tmp_path):
+    """Control: a page that logs an error and asks for a remote image is caught (so the checks above can fail)."""
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        "<!DOCTYPE html><html><body><img src='http://127.0.0.1:9/x.png'>"
+        "<script>console.error('boom')</script></body></html>"
+    )
+    page.open(bad)
+    assert any("boom" in error for error in page.errors)
+    assert "http://127.0.0.1:9/x.png" in _outside_requests(page, bad)
