@@ -167,7 +167,7 @@ def _draw_pattern(fill: Image.Image, pattern: str, colour: RGB, left: float, top
 def _draw_prop(draw: ImageDraw.ImageDraw, rng: np.random.Generator, width: int, height: int) -> None:
     short = min(width, height)
     size = short * rng.uniform(0.12, 0.17)
-    x = rng.choice([0.04, 0.96 - size / width]) * width
+    x = float(rng.choice([0.04 * width, 0.96 * width - 1.35 * size]))  # the widest prop is 1.3 x size
     y = height - size * 1.1 - rng.uniform(0.0, 0.03) * height
     kind = int(rng.integers(3))
     if kind == 0:  # potted plant
