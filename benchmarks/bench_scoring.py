@@ -7,10 +7,15 @@ Prints wall-clock seconds per stage and the share the bootstrap takes.
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import tempfile
 import time
+from pathlib import Path
 
 from productlens.evaluate.aggregate import estimate_metrics
+from productlens.evaluate.compare import compare_evaluations
+from productlens.evaluate.predictions_io import write_predictions
 from productlens.evaluate.scoring import _columns, evaluate_records, metric_specs, rescore_records
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.finetune.answer_format import format_answer
@@ -116,6 +121,28 @@ def main() -> None:
         )
     )  # fmt: skip
     assert point.results["metrics"]["parse_rate"]["value"] == m["parse_rate"]["value"]
+
+    # compare: the same samples answered by a second "model" that puts the brand in a third of its titles
+    other = [
+        dict(
+            r,
+            generated=r["generated"].replace("Product: ", "Product: Burberry ")
+            if i % 3 == 0
+            else r["generated"],
+        )
+        for i, r in enumerate(records)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, run in (("a", full), ("b", evaluate_records(other, stats, n_resamples=0))):
+            (Path(tmp) / name).mkdir()
+            write_predictions(Path(tmp) / name / "predictions.jsonl", run.records)
+            (Path(tmp) / name / "results.json").write_text(json.dumps({**run.results, "name": name}))
+        started = time.perf_counter()
+        comparison = compare_evaluations([Path(tmp) / "a", Path(tmp) / "b"], n_resamples=args.resamples)
+        compare_s = time.perf_counter() - started
+    delta = comparison["differences"]["title_exact"][0]
+    print(f"compare 2 x {args.n:,} (re-score + paired CIs): {compare_s:5.2f} s  "
+          f"title_exact delta {delta['delta']:+.3f} [{delta['ci_low']:+.3f}, {delta['ci_high']:+.3f}]")  # fmt: skip
 
 
 if __name__ == "__main__":
