@@ -15,22 +15,18 @@ Balancing (`balance_to`): in each augmented split, a category3 with fewer rows t
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow.parquet as pq
-from PIL import Image
-from productlens.generate.augment_ops import AugmentSettings, augment_image, flip_allowed
+from productlens.generate.augment_ops import AugmentSettings, make_children_chunk
 from productlens.generate.export import iter_rows
 from productlens.generate.sampleset import DEFAULT_RATIOS, SampleSetWriter, read_manifest
 from productlens.generate.summary import SPLITS, SetSummary
@@ -119,30 +115,7 @@ def plan_copies(source: Path, config: AugmentConfig) -> tuple[dict[str, int], in
     return copies, extra, {code for _, code, _ in rows}
 
 
-def _seed_for(code: str) -> int:
-    return int.from_bytes(hashlib.sha256(code.encode("utf-8")).digest()[:8], "big")
-
-
-def make_children(settings: AugmentSettings, seed: int, job: tuple[dict[str, Any], list[str]]) -> list[bytes]:
-    """The augmented photos (JPEG bytes) of one parent row, one per child code."""
-    row, codes = job
-    if not codes:
-        return []
-    image = Image.open(io.BytesIO(row["image"]["bytes"])).convert("RGB")
-    allow_flip = flip_allowed(row.get("title") or "", row.get("category3_code") or "")
-    parent_seed = _seed_for(row["product_code"])
-    photos = []
-    for index in range(1, len(codes) + 1):
-        rng = np.random.default_rng([seed, parent_seed, index])
-        photos.append(augment_image(image, rng, settings, allow_flip)[0])
-    return photos
-
-
 Job = tuple[str, dict[str, Any], list[str]]  # (split, parent row, child codes)
-
-
-def _make_chunk(settings: AugmentSettings, seed: int, jobs: list[Job]) -> list[list[bytes]]:
-    return [make_children(settings, seed, (row, codes)) for _split, row, codes in jobs]
 
 
 def _windows(jobs: Iterator[Job], size: int) -> Iterator[list[list[Job]]]:
@@ -195,7 +168,7 @@ def augment_set(config: AugmentConfig, on_row: Callable[[int, int], None] | None
             yield split, row, [child_code(row["product_code"], k, taken) for k in range(1, count + 1)]
 
     workers = min(config.workers or os.cpu_count() or 1, max(1, total // CHUNK))
-    work = partial(_make_chunk, config.settings, config.seed)
+    work = partial(make_children_chunk, config.settings, config.seed)
     done = 0
     with writer, _pool(workers) as pool:
         for window in _windows(jobs(), 4 * workers):
@@ -212,11 +185,14 @@ def augment_set(config: AugmentConfig, on_row: Callable[[int, int], None] | None
 
 @contextmanager
 def _pool(workers: int) -> Iterator[Any]:
-    """A spawn process pool for more than one worker, else None (work in this process)."""
+    """A process pool for more than one worker, else None (work in this process)."""
     if workers == 1:
         yield None
         return
-    with get_context("spawn").Pool(workers) as pool:
+    # fork where there is one: workers run only PIL/numpy code, and a spawned worker would first
+    # re-import the caller's main module (the CLI, datasets, pyarrow), seconds per worker.
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with get_context(method).Pool(workers) as pool:
         yield pool
 
 

@@ -11,9 +11,12 @@ flips of items whose text would read mirrored (`flip_allowed`).
 
 from __future__ import annotations
 
+import hashlib
 import io
+import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter
@@ -84,7 +87,12 @@ def background_mask(pixels: np.ndarray, tolerance: int = 30) -> np.ndarray | Non
     """
     edges = np.concatenate([pixels[:, :3], pixels[:, -3:]], axis=1).astype(np.int16)  # (h, 6, 3)
     row_colour = np.median(edges, axis=1)  # (h, 3)
-    distance = np.abs(pixels.astype(np.int16) - row_colour[:, None, :]).max(axis=2)  # (h, w)
+    distance = np.zeros(pixels.shape[:2], dtype=np.int16)  # (h, w): the largest channel difference
+    for channel in range(3):  # per channel: a reduction over a 3-long last axis is slow in numpy
+        gap = np.abs(
+            pixels[:, :, channel].astype(np.int16) - row_colour[:, channel : channel + 1].astype(np.int16)
+        )
+        np.maximum(distance, gap, out=distance)
     near = distance < tolerance
     border = np.concatenate([near[0], near[-1], near[:, 0], near[:, -1]])
     if border.mean() < 0.8:  # a busy or cut-off backdrop: leave it alone
@@ -108,7 +116,7 @@ def change_background(image: Image.Image, rng: np.random.Generator) -> Image.Ima
     backdrop = Image.fromarray(
         np.clip(colour[None, None, :] * sweep, 0, 255).astype(np.uint8).repeat(image.width, axis=1)
     )
-    alpha = Image.fromarray((mask * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
+    alpha = Image.fromarray((mask * 255).astype(np.uint8)).filter(ImageFilter.BoxBlur(1))
     return Image.composite(backdrop, image, alpha)
 
 
@@ -127,18 +135,31 @@ def augment_image(
     if allow_flip and rng.random() < settings.flip_rate:
         image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         steps.append("flip")
+    # Rotation, scale and crop are one affine map (output pixel -> source pixel), resampled once.
+    centre = np.array([[1, 0, width / 2], [0, 1, height / 2], [0, 0, 1]])
+    uncentre = np.array([[1, 0, -width / 2], [0, 1, -height / 2], [0, 0, 1]])
+    warp = np.eye(3)
     if settings.max_rotation_deg > 0 and rng.random() < 0.7:
-        angle = float(rng.uniform(-settings.max_rotation_deg, settings.max_rotation_deg))
-        image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=fill)
+        angle = math.radians(float(rng.uniform(-settings.max_rotation_deg, settings.max_rotation_deg)))
+        turn = np.array(
+            [[math.cos(angle), -math.sin(angle), 0], [math.sin(angle), math.cos(angle), 0], [0, 0, 1]]
+        )
+        warp = warp @ centre @ turn @ uncentre
         steps.append("rotate")
     if rng.random() < 0.6:
-        image = _scale(image, float(rng.uniform(*settings.scale_range)), fill)
+        zoom = float(rng.uniform(*settings.scale_range))  # < 1: the item shrinks on a padded backdrop
+        warp = warp @ centre @ np.diag([1 / zoom, 1 / zoom, 1]) @ uncentre
         steps.append("scale")
     if settings.max_crop > 0 and rng.random() < 0.5:
-        cut = rng.uniform(0, settings.max_crop, size=4) * np.array([width, height, width, height])
-        box = (cut[0], cut[1], width - cut[2], height - cut[3])
-        image = image.resize((width, height), Image.Resampling.BICUBIC, box=box)
+        left, top, right, bottom = rng.uniform(0, settings.max_crop, size=4)
+        crop = np.array([[1 - left - right, 0, left * width], [0, 1 - top - bottom, top * height], [0, 0, 1]])
+        warp = warp @ crop
         steps.append("crop")
+    if not np.allclose(warp, np.eye(3)):
+        coefficients = tuple(float(v) for v in warp[:2].ravel())
+        image = image.transform(
+            (width, height), Image.Transform.AFFINE, coefficients, Image.Resampling.BILINEAR, fillcolor=fill
+        )
     if settings.jitter > 0 and rng.random() < 0.8:
         low, high = 1 - settings.jitter, 1 + settings.jitter
         image = ImageEnhance.Brightness(image).enhance(float(rng.uniform(low, high)))
@@ -155,16 +176,27 @@ def augment_image(
     return buffer.getvalue(), steps
 
 
-def _scale(image: Image.Image, factor: float, fill: tuple[int, int, int]) -> Image.Image:
-    """Zoom about the centre: out (< 1) pads with the backdrop colour, in (> 1) crops the margins."""
-    width, height = image.size
-    if factor >= 1:
-        w, h = width / factor, height / factor
-        box = ((width - w) / 2, (height - h) / 2, (width + w) / 2, (height + h) / 2)
-        return image.resize((width, height), Image.Resampling.BICUBIC, box=box)
-    small = image.resize(
-        (max(1, round(width * factor)), max(1, round(height * factor))), Image.Resampling.BICUBIC
-    )
-    canvas = Image.new("RGB", (width, height), fill)
-    canvas.paste(small, ((width - small.width) // 2, (height - small.height) // 2))
-    return canvas
+def _seed_for(code: str) -> int:
+    return int.from_bytes(hashlib.sha256(code.encode("utf-8")).digest()[:8], "big")
+
+
+def make_children(settings: AugmentSettings, seed: int, job: tuple[dict[str, Any], list[str]]) -> list[bytes]:
+    """The augmented photos (JPEG bytes) of one parent row, one per child code."""
+    row, codes = job
+    if not codes:
+        return []
+    image = Image.open(io.BytesIO(row["image"]["bytes"])).convert("RGB")
+    allow_flip = flip_allowed(row.get("title") or "", row.get("category3_code") or "")
+    parent_seed = _seed_for(row["product_code"])
+    photos = []
+    for index in range(1, len(codes) + 1):
+        rng = np.random.default_rng([seed, parent_seed, index])
+        photos.append(augment_image(image, rng, settings, allow_flip)[0])
+    return photos
+
+
+def make_children_chunk(
+    settings: AugmentSettings, seed: int, jobs: list[tuple[str, dict[str, Any], list[str]]]
+) -> list[list[bytes]]:
+    """make_children for (split, row, child codes) jobs; kept in this light module for worker processes."""
+    return [make_children(settings, seed, (row, codes)) for _split, row, codes in jobs]
