@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from multiprocessing import get_all_start_methods, get_context
@@ -127,7 +128,7 @@ def _make_chunk(settings: ProductSettings, indices: range) -> list[dict[str, Any
     return [make_product(settings, index) for index in indices]
 
 
-def iter_products(config: GenerateConfig) -> Iterator[dict[str, Any]]:
+def iter_products(config: GenerateConfig) -> Generator[dict[str, Any], None, None]:
     """Rows in index order, made by `config.resolved_workers` processes (in this process for 1)."""
     settings = config.product_settings()
     chunks = [range(start, min(start + CHUNK, config.count)) for start in range(0, config.count, CHUNK)]
@@ -174,8 +175,9 @@ def generate_set(config: GenerateConfig, on_row: Callable[[int], None] | None = 
         ),
         rows_per_shard=config.rows_per_shard,
     )
-    with writer:
-        for done, row in enumerate(iter_products(config), start=1):
+    # closing(): on any error the row generator stops its pool at once, before the writer cleans up.
+    with writer, closing(iter_products(config)) as rows:
+        for done, row in enumerate(rows, start=1):
             writer.add(row)
             if on_row is not None:
                 on_row(done)

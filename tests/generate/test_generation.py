@@ -100,3 +100,17 @@ def test_catalogue_rounding():
 def test_bad_settings_are_refused_with_the_field_named(field: str, value: object, message: str):
     with pytest.raises(ValueError, match=message):
         GenerateConfig(**{field: value})
+
+
+def test_an_error_mid_way_stops_the_workers_and_leaves_nothing(tmp_path: Path):
+    class Stop(Exception):
+        pass
+
+    def fail_at_20(done: int) -> None:
+        if done == 20:
+            raise Stop
+
+    out = tmp_path / "products"
+    with pytest.raises(Stop):
+        generate_set(GenerateConfig(count=400, out=out, workers=2, width=64, height=64), on_row=fail_at_20)
+    assert list(tmp_path.iterdir()) == []
