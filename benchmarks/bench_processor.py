@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
 import time
 
@@ -102,7 +103,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=100)
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads, load average {load} (shared CPUs skew timings)"
+    )
     jpegs = make_jpegs(args.images)
     print(
         f"{len(jpegs)} JPEG photos, sizes {sorted(set(SIZES))}, mean {statistics.mean(map(len, jpegs)) / 1e3:.0f} kB"
