@@ -30,6 +30,7 @@ from productlens.reports.svg_plots import (
     scatter_points,
 )
 
+WIDE_CONFUSION = 8
 MAX_GALLERY = 5000  # beyond this the file grows past what a browser scrolls comfortably
 
 
@@ -59,6 +60,8 @@ def render_report(
     points = scatter_points(predictions)
     errors = log_errors(predictions)
     n = len(predictions)
+    # Side by side while the matrix is small; stacked (each full width) once it has many categories.
+    layout = "two" if len(results.get("confusion", {}).get("labels") or []) <= WIDE_CONFUSION else "stack"
     price_intro = f"{len(points)} of {n} answers had a readable price; unparsed prices are counted by the parse rate, not here."
     if errors:
         price_intro += f" Median log error {statistics.median(errors):+.3f} (positive = over-estimate)."
@@ -83,7 +86,7 @@ def render_report(
         section(
             "categories",
             "Categories",
-            '<div class="two">'
+            f'<div class="{layout}">'
             f"<div><h3>Accuracy per category</h3>{per_category_table(results.get('per_category') or {})}</div>"
             f"<div><h3>Confusion matrix</h3>{confusion_table(results.get('confusion') or {})}</div></div>",
         ),

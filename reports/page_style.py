@@ -72,6 +72,8 @@ table.heat th.row{text-align:right}
 table.heat td.diag{outline:2px solid var(--good);outline-offset:-2px;font-weight:700}
 table.heat td.zero{color:var(--muted)}
 table.heat th.col{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;max-height:160px}
+.stack>div+div{margin-top:18px}
+.stack .per-category{max-width:760px}
 .two{display:grid;grid-template-columns:minmax(300px,1fr) minmax(300px,1.3fr);gap:24px}
 @media (max-width:900px){.two{grid-template-columns:1fr}.plots{grid-template-columns:1fr}}
 .controls{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin-bottom:14px;padding:10px;

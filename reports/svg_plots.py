@@ -77,7 +77,7 @@ def price_scatter_svg(points: Sequence[tuple[float, float, str]], currency: str 
     `points`: (true price, predicted price, category3) for rows whose price was parsed and positive.
     """
     with matplotlib.rc_context(STYLE):
-        figure = _new_figure()
+        figure = _new_figure(7.2, 4.6)
         axes = figure.axes[0]
         usable = [(t, p, c) for t, p, c in points if t > 0 and p > 0]
         if usable:
@@ -133,7 +133,7 @@ def price_scatter_svg(points: Sequence[tuple[float, float, str]], currency: str 
         unit = f" ({plain_label(currency)})" if currency else ""
         axes.set_xlabel(f"true full price{unit}")
         axes.set_ylabel(f"predicted full price{unit}")
-        axes.legend(loc="upper left", fontsize=8, frameon=False)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False, borderaxespad=0)
         return figure_to_svg(figure, "scatter", "Predicted against true price, log scale")
 
 
