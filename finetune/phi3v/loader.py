@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from productlens.finetune.phi3v.config import Phi3VConfig
 from productlens.finetune.phi3v.modeling import Phi3VForCausalLM
 from productlens.finetune.phi3v.processing import Phi3VProcessor
 from productlens.finetune.phi3v.tiny import build_tiny, stop_generation_config
-from productlens.finetune.phi3v.weights import load_model_dir, resolve_dtype
+from productlens.finetune.phi3v.weights import load_model_dir, resolve_attn_implementation, resolve_dtype
 
 HUB_PATTERNS = ["*.json", "*.safetensors", "tokenizer*", "*.model"]
 
@@ -53,6 +54,9 @@ def load_phi3v(
     The model is in eval mode.
     """
     if str(path_or_id) == "tiny":
+        if attn_implementation is not None:  # same checks as for a directory (flash-attn needs 16-bit + GPU)
+            target = torch.float32 if dtype is None else resolve_dtype(dtype, Phi3VConfig())
+            resolve_attn_implementation(attn_implementation, Phi3VConfig(), target)
         model, processor = build_tiny(seed=seed, attn_implementation=attn_implementation or "sdpa")
         if num_crops is not None:
             processor.image_processor.config.num_crops = num_crops

@@ -76,6 +76,15 @@ def test_load_phi3v_tiny_and_num_crops_override() -> None:
     assert model(**batch).logits.dtype == torch.bfloat16
 
 
+def test_unusable_attention_choices_are_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="attn_implementation must be eager, sdpa or flash_attention_2"):
+        load_phi3v("tiny", attn_implementation="paged")
+    with pytest.raises(ValueError, match="flash"):
+        load_phi3v("tiny", attn_implementation="flash_attention_2", dtype="float32")
+    model, _ = load_phi3v("tiny", attn_implementation="eager")
+    assert model.config._attn_implementation == "eager"
+
+
 def test_unreachable_hub_ids_fail_with_a_fix(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     import huggingface_hub
 
