@@ -36,6 +36,7 @@ class Page:
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
+                "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",

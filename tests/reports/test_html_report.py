@@ -200,3 +200,12 @@ def test_empty_predictions_still_render_every_section(fake_results):
     for anchor in SECTIONS:
         dom.find("section", id=anchor)
     assert "0 of 0 answers had a readable price" in dom.find("section", id="price").text
+
+
+def test_minimal_results_render_without_optional_parts(tmp_path):
+    """Only the required top-level keys: every section still renders and says what is missing."""
+    results = {"schema": 1, "name": "bare", "n": 0, "metrics": {}, "baselines": {}}
+    dom = parse_page(write_report(tmp_path / "r.html", results, [], None).read_text())
+    for anchor in SECTIONS:
+        dom.find("section", id=anchor)
+    assert "No confusion matrix" in dom.find("section", id="categories").words

@@ -163,3 +163,11 @@ def test_compare_lists_disagreements_with_each_runs_answer(fake_compare):
     assert line_with(section, "P007").startswith("P007 Cashmere Scarf / SCARVES / I cannot tell.")
     assert "title — unparsed" in section and "price ✓ 1.7% off" in section
     assert line_with(section, "P005").endswith("—")  # the second run has no answer for P005
+
+
+def test_minimal_results_render():
+    text = render(render_summary({"name": "bare", "n": 0, "metrics": {}}, []))
+    assert text.splitlines() == ["Evaluation bare  n=0"]
+    assert render(render_compare({"runs": [], "differences": {}, "disagreements": []})).startswith(
+        "Comparison"
+    )
