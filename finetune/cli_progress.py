@@ -121,7 +121,9 @@ def plan_table(plan: TrainingPlan) -> Table:
     table.add_column(justify="right")
     table.add_column()
     p = plan.parameters
-    table.add_row("parameters", f"{p.total:,}", "total")
+    table.add_row("parameters", f"{plan.base_parameters:,}", "model")
+    if p.total > plan.base_parameters:
+        table.add_row("", f"{p.total - plan.base_parameters:,}", "LoRA adapters")
     table.add_row(
         "",
         f"{p.trainable:,}",

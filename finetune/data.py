@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import datasets
+import pyarrow.parquet as pq
 from PIL import Image
 from productlens.finetune.answer_format import PromptStyle
 from productlens.finetune.collator import target_text
@@ -46,16 +47,20 @@ def load_training_data(path: Path, max_train_samples: int | None = None) -> Trai
         raise FinetuneError(
             f"no sample set at {path}: run `sample-gen` first (it writes data/products) or pass --data DIR"
         )
-    splits = load_sample_set(path)
-    if "train" not in splits:
-        raise FinetuneError(f"{path} has no train split (found: {', '.join(splits) or 'none'})")
-    for name, split in splits.items():
-        missing = [column for column in REQUIRED_COLUMNS if column not in split.column_names]
+    shards = sorted((path / "data").glob("*.parquet"))
+    for shard in shards:  # the files themselves: the loader fills absent columns with nulls
+        missing = [column for column in REQUIRED_COLUMNS if column not in pq.read_schema(shard).names]
         if missing:
             raise FinetuneError(
-                f"{path} split {name!r} lacks the column(s) {', '.join(missing)} that training needs "
-                f"(it has: {', '.join(split.column_names)}); regenerate it with `sample-gen`"
+                f"{shard} lacks the column(s) {', '.join(missing)} that training needs; "
+                "regenerate the set with `sample-gen`"
             )
+    try:
+        splits = load_sample_set(path)
+    except FileNotFoundError as error:
+        raise FinetuneError(str(error)) from error
+    if "train" not in splits:
+        raise FinetuneError(f"{path} has no train split (found: {', '.join(splits) or 'none'})")
     train = splits["train"].select_columns(list(REQUIRED_COLUMNS))
     if max_train_samples is not None:
         train = train.select(range(min(max_train_samples, len(train))))

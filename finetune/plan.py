@@ -66,7 +66,8 @@ class TrainingPlan:
     batch_size: int
     precision: str
     gradient_checkpointing: bool
-    parameters: ParameterCount
+    parameters: ParameterCount  # total includes the adapters
+    base_parameters: int  # the model itself, without adapters
     tokens: TokenCount
     tokens_source: str  # where the image size came from
     memory: MemoryEstimate
@@ -179,6 +180,7 @@ def plan_training(
         else:
             model = add_lora(model, config)
     parameters = count_parameters(model)
+    adapter_parameters = sum(p.numel() for name, p in model.named_parameters() if "lora_" in name)
     frozen = parameters.total - parameters.trainable
     if config.method == "full":
         weights, adapters = 4.0 * parameters.total, 0.0
@@ -217,6 +219,7 @@ def plan_training(
         precision=precision if config.method != "full" else f"fp32 weights + {precision} autocast",
         gradient_checkpointing=bool(config.gradient_checkpointing),
         parameters=parameters,
+        base_parameters=parameters.total - adapter_parameters,
         tokens=tokens,
         tokens_source=source,
         memory=memory,

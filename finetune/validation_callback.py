@@ -92,7 +92,9 @@ class GenerationValidation(TrainerCallback):
     synced_gpus: bool = False
     history: list[dict[str, float]] = field(default_factory=list)
 
-    def validate(self, model: torch.nn.Module, step: int) -> dict[str, float]:
+    def validate(
+        self, model: torch.nn.Module, step: int, control: TrainerControl | None = None
+    ) -> dict[str, float]:
         answers = generate_answers(
             model,
             self.processor,
@@ -104,14 +106,17 @@ class GenerationValidation(TrainerCallback):
         )
         scores = score_answers(answers, self.rows, self.style)
         self.history.append({"step": step, **scores})
+        should_log = control.should_log if control is not None else False
         self.trainer.log(dict(scores))
+        if control is not None:  # trainer.log clears the flag; the loss of this step still has to be logged
+            control.should_log = should_log
         return scores
 
     def on_step_end(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
     ):
         if self.every and state.global_step % self.every == 0:
-            self.validate(model, state.global_step)
+            self.validate(model, state.global_step, control)
 
     def on_train_end(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
