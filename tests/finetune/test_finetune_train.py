@@ -92,7 +92,7 @@ def test_saved_adapter_and_merged_weights_reproduce_the_trained_model(lora_run, 
 
 @pytest.mark.slow
 def test_run_json_records_config_data_history_and_validation(lora_run):
-    config, result = lora_run
+    config, _ = lora_run
     record = json.loads((config.output / "run.json").read_text())
     assert record["status"] == "finished" and record["global_step"] == 8
     assert record["base_model"] == "tiny" and record["adapter"] == "adapter" and record["merged"] == "merged"
