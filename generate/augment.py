@@ -16,7 +16,7 @@ Balancing (`balance_to`): in each augmented split, a category3 with fewer rows t
 from __future__ import annotations
 
 import os
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -118,22 +118,35 @@ def plan_copies(source: Path, config: AugmentConfig) -> tuple[dict[str, int], in
 Job = tuple[str, dict[str, Any], list[str]]  # (split, parent row, child codes)
 
 
-def _windows(jobs: Iterator[Job], size: int) -> Iterator[list[list[Job]]]:
-    """Lists of up to `size` chunks of CHUNK jobs: one window is all that is ever held in memory."""
-    window: list[list[Job]] = []
+def _chunks(jobs: Iterator[Job]) -> Iterator[list[Job]]:
     chunk: list[Job] = []
     for job in jobs:
         chunk.append(job)
         if len(chunk) == CHUNK:
-            window.append(chunk)
+            yield chunk
             chunk = []
-            if len(window) == size:
-                yield window
-                window = []
     if chunk:
-        window.append(chunk)
-    if window:
-        yield window
+        yield chunk
+
+
+def _results(
+    chunks: Iterator[list[Job]], work: Callable[[list[Job]], list[list[bytes]]], pool: Any, in_flight: int
+) -> Iterator[tuple[list[Job], list[list[bytes]]]]:
+    """(chunk, photos) in chunk order; with a pool, at most `in_flight` chunks are out at once, so
+    workers keep going while this process writes and memory stays bounded."""
+    if pool is None:
+        for chunk in chunks:
+            yield chunk, work(chunk)
+        return
+    pending: deque[tuple[list[Job], Any]] = deque()
+    for chunk in chunks:
+        pending.append((chunk, pool.apply_async(work, (chunk,))))
+        if len(pending) >= in_flight:
+            first, result = pending.popleft()
+            yield first, result.get()
+    while pending:
+        first, result = pending.popleft()
+        yield first, result.get()
 
 
 def augment_set(config: AugmentConfig, on_row: Callable[[int, int], None] | None = None) -> AugmentReport:
@@ -171,14 +184,12 @@ def augment_set(config: AugmentConfig, on_row: Callable[[int, int], None] | None
     work = partial(make_children_chunk, config.settings, config.seed)
     done = 0
     with writer, _pool(workers) as pool:
-        for window in _windows(jobs(), 4 * workers):
-            results = pool.map(work, window) if pool is not None else [work(chunk) for chunk in window]
-            for chunk, photos_per_row in zip(window, results, strict=True):
-                for (split, row, codes), photos in zip(chunk, photos_per_row, strict=True):
-                    _write_family(writer, report, split, row, codes, photos)
-                    done += 1
-                    if on_row is not None:
-                        on_row(done, total)
+        for chunk, photos_per_row in _results(_chunks(jobs()), work, pool, 4 * workers):
+            for (split, row, codes), photos in zip(chunk, photos_per_row, strict=True):
+                _write_family(writer, report, split, row, codes, photos)
+                done += 1
+                if on_row is not None:
+                    on_row(done, total)
     report.summary = writer.summary
     return report
 
