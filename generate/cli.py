@@ -8,7 +8,7 @@ from types import FrameType
 
 import click
 from productlens.generate.cli_fidelity import fidelity_renderable
-from productlens.generate.cli_import import augment_command, import_command
+from productlens.generate.cli_import import augment_command, import_command, profile_command
 from productlens.generate.cli_summary import summary_renderable
 from productlens.generate.export import EXPORT_FORMATS, export_set
 from productlens.generate.fidelity import compare_sets
@@ -94,9 +94,9 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 )
 @click.option(
     "--like",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    type=click.Path(path_type=Path, exists=True),
     default=None,
-    help="Follow the profile of this set: category frequencies, prices per category, titles, currency.",
+    help="Follow a set (or a profile JSON from `sample-gen profile`): categories, prices, titles, currency.",
 )
 @click.option(
     "--overwrite", is_flag=True, help="Replace a non-empty --out (only once the new set is complete)."
@@ -221,3 +221,4 @@ def export(directory: Path, export_format: str, out: Path, overwrite: bool) -> N
 # Subcommands defined in other modules (import, augment) are registered below with main.add_command(...).
 main.add_command(import_command)
 main.add_command(augment_command)
+main.add_command(profile_command)

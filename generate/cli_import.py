@@ -12,6 +12,7 @@ from productlens.generate.clean import parse_mapping
 from productlens.generate.cli_summary import summary_renderable
 from productlens.generate.download import DownloadConfig
 from productlens.generate.importer import FAILURE_FILE, ImportConfig, ImportReport, import_set
+from productlens.generate.profile import profile_set, save_profile
 from rich.console import Console, Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -248,3 +249,25 @@ def augment_command(
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
     Console(highlight=False).print(augment_renderable(report))
+
+
+@click.command("profile")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Profile JSON to write."
+)
+@click.option("--min-titles", type=int, default=2, show_default=True, help="Keep words used in N+ titles.")
+def profile_command(directory: Path, out: Path, min_titles: int) -> None:
+    """Save a set's profile (category frequencies, price quantiles, title lengths and words, currency).
+
+    The JSON holds aggregates only, no rows; `sample-gen --like PROFILE.json` generates from it.
+    """
+    try:
+        profile = profile_set(directory, min_titles=min_titles)
+        save_profile(profile, out)
+    except USER_ERRORS as error:
+        raise click.ClickException(str(error)) from None
+    Console(highlight=False).print(
+        f"profile of {directory}: {profile.rows:,} rows, {len(profile.prices)} categories, "
+        f"{len(profile.vocabulary)} title words, {profile.currency} -> {out}"
+    )

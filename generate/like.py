@@ -37,7 +37,7 @@ from productlens.generate.products import (
     catalogue_round,
     product_code,
 )
-from productlens.generate.profile import QUANTILES, SetProfile, profile_set
+from productlens.generate.profile import QUANTILES, SetProfile, load_profile
 from productlens.generate.render import encode_photo, render_product
 from productlens.generate.sampleset import SampleSetWriter
 from productlens.generate.summary import SetSummary
@@ -341,8 +341,8 @@ def generate_like_set(
     on_row: Callable[[int], None] | None = None,
     price_correlation: float = 0.9,
 ) -> SetSummary:
-    """Write `config.count` synthetic rows following the profile of `like` (a set or a profile)."""
-    profile = like if isinstance(like, SetProfile) else profile_set(like)
+    """Write `config.count` synthetic rows following `like`: a set directory, a profile JSON or a profile."""
+    profile = like if isinstance(like, SetProfile) else load_profile(like)
     plan = make_plan(profile, config.seed, price_correlation)
     manifest_config = config.manifest_config()
     manifest_config.update(

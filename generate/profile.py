@@ -8,6 +8,7 @@ set's currency, country, EUR rate, brand and date. It is a plain JSON-able datac
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from productlens.generate.atomic import atomic_write_text
 from productlens.generate.sampleset import read_manifest
 
 METADATA_COLUMNS = (
@@ -101,6 +103,26 @@ class SetProfile:
         for _c1, _c2, c3, n in self.categories:
             counts[c3] += n
         return {c: n / self.rows for c, n in counts.most_common()}
+
+
+def save_profile(profile: SetProfile, path: str | Path) -> None:
+    """Write a profile as JSON (atomically): it can be shared instead of the set it describes."""
+    atomic_write_text(path, json.dumps(profile.to_dict(), indent=2, ensure_ascii=False) + "\n")
+
+
+def load_profile(path: str | Path) -> SetProfile:
+    """The profile of a sample set directory, or one saved by `save_profile` (a .json file)."""
+    path = Path(path)
+    if path.is_dir():
+        return profile_set(path)
+    try:
+        return SetProfile.from_dict(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise
+    except (ValueError, TypeError, KeyError) as error:
+        raise ValueError(
+            f"{path} is neither a sample set directory nor a profile JSON written by `sample-gen profile` ({error})"
+        ) from None
 
 
 def _mode(values: pd.Series, default: str) -> str:
