@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 from productlens.evaluate.aggregate import MetricSpec, scored_count
@@ -19,6 +20,7 @@ Hierarchy = dict[str, tuple[str | None, str | None]]
 """category3 (normalised) -> (category1, category2), learned from the training split."""
 
 
+@lru_cache(maxsize=65536)  # few distinct categories, looked up for every sample several times
 def normalise_category(text: str) -> str:
     """Case-folded, whitespace collapsed: "Shirts " and "SHIRTS" are the same category."""
     return " ".join(text.split()).casefold()

@@ -36,8 +36,16 @@ def exact_match(predicted: str, reference: str) -> int:
 
 def token_f1(predicted: str, reference: str) -> float:
     """F1 of the normalised word multisets (SQuAD-style); 1.0 when both are empty."""
-    predicted_tokens = normalise_title(predicted).split()
-    reference_tokens = normalise_title(reference).split()
+    return _token_f1(normalise_title(predicted), normalise_title(reference))
+
+
+def anls(predicted: str, reference: str, threshold: float = ANLS_THRESHOLD) -> float:
+    """1 - normalised edit distance of the normalised titles, 0 when that falls below the threshold."""
+    return _anls(normalise_title(predicted), normalise_title(reference), threshold)
+
+
+def _token_f1(a: str, b: str) -> float:
+    predicted_tokens, reference_tokens = a.split(), b.split()
     if not predicted_tokens or not reference_tokens:
         return float(predicted_tokens == reference_tokens)
     common = sum((Counter(predicted_tokens) & Counter(reference_tokens)).values())
@@ -48,9 +56,7 @@ def token_f1(predicted: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def anls(predicted: str, reference: str, threshold: float = ANLS_THRESHOLD) -> float:
-    """1 - normalised edit distance of the normalised titles, 0 when that falls below the threshold."""
-    a, b = normalise_title(predicted), normalise_title(reference)
+def _anls(a: str, b: str, threshold: float = ANLS_THRESHOLD) -> float:
     if not a and not b:
         return 1.0
     similarity = 1.0 - Levenshtein.normalized_distance(a, b)
@@ -65,10 +71,8 @@ def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = 
         return 1.0 if hypothesis else 0.0
     # One multiset of n-grams of every order: n-grams of different orders differ in length, so
     # they never collide, and one intersection gives the matches of all orders at once.
-    hyp_ngrams = Counter(
-        hypothesis[i : i + n] for n in range(1, order + 1) for i in range(len(hypothesis) - n + 1)
-    )
-    ref_ngrams = Counter(target[i : i + n] for n in range(1, order + 1) for i in range(len(target) - n + 1))
+    hyp_ngrams = Counter(_ngrams(hypothesis, order))
+    ref_ngrams = Counter(_ngrams(target, order))
     matches = [0] * (order + 1)
     for ngram, count in (hyp_ngrams & ref_ngrams).items():
         matches[len(ngram)] += count
@@ -90,14 +94,20 @@ def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = 
     return (1 + factor) * precision * recall / (factor * precision + recall)
 
 
+def _ngrams(text: str, order: int) -> list[str]:
+    """Character n-grams of orders 1..order (a list: Counter counts a list faster than a generator)."""
+    return [text[i : i + n] for n in range(1, order + 1) for i in range(len(text) - n + 1)]
+
+
 def title_scores(predicted: str | None, reference: str) -> dict[str, float | None]:
     """All title scores for one sample; None for each when the title was not parsed."""
     if predicted is None:
         return {"title_exact": None, "title_f1": None, "title_anls": None, "title_chrf": None}
+    a, b = normalise_title(predicted), normalise_title(reference)
     return {
-        "title_exact": exact_match(predicted, reference),
-        "title_f1": token_f1(predicted, reference),
-        "title_anls": anls(predicted, reference),
+        "title_exact": int(a == b),
+        "title_f1": _token_f1(a, b),
+        "title_anls": _anls(a, b),
         "title_chrf": chrf(predicted, reference),
     }
 
