@@ -11,6 +11,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,7 +28,7 @@ def esc(value: Any) -> str:
 def json_for_script(data: Any) -> str:
     """JSON that can sit inside <script type="application/json">: no `</script>`, `<!--` or `]]>` can
     form, because every <, > and & is written as a \\u escape (JSON.parse reads them back)."""
-    text = json.dumps(data, ensure_ascii=False, allow_nan=False, default=str)
+    text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False, default=str)
     return (
         text.replace("&", "\\u0026")
         .replace("<", "\\u003c")
@@ -35,6 +36,17 @@ def json_for_script(data: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def _finite(data: Any) -> Any:
+    """NaN and infinities as null: JSON has no spelling for them and JSON.parse would reject one."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
 
 
 def data_url(payload: bytes, mime: str = "image/jpeg") -> str:

@@ -71,7 +71,7 @@ def headline_metric_names(metrics: Mapping[str, Any], limit: int = 6) -> list[st
 
 def format_value(value: float | None, kind: MetricKind) -> str:
     """One number in the metric's unit; `n/a` when the metric could not be scored."""
-    if value is None:
+    if value is None or value != value:  # None or NaN
         return "n/a"
     if kind == "percent":
         return f"{value * 100:.1f}%"
@@ -84,7 +84,7 @@ def format_value(value: float | None, kind: MetricKind) -> str:
 
 def format_interval(low: float | None, high: float | None, kind: MetricKind) -> str:
     """`[low, high]` in the metric's unit (the % sign once, at the end); empty when there is none."""
-    if low is None or high is None:
+    if low is None or high is None or low != low or high != high:
         return ""
     if kind == "percent":
         return f"[{low * 100:.1f}, {high * 100:.1f}]%"

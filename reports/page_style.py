@@ -44,7 +44,7 @@ footer{text-align:center;color:var(--muted);font-size:12px;padding:0 0 28px}
 .card ul.vs{list-style:none;margin:10px 0 0;padding:8px 0 0;border-top:1px dashed var(--line);font-size:13px}
 .card ul.vs li{display:grid;grid-template-columns:1fr auto;gap:10px;padding:2px 0}
 .card ul.vs li>span:last-child{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.card ul.vs li span:first-child{color:var(--muted)}
+.card ul.vs li>span:first-child{color:var(--muted)}
 .dir{font-weight:600;white-space:nowrap}.dir.better{color:var(--good)}.dir.worse{color:var(--bad)}
 .dir.unclear,.dir.same{color:var(--partial)}.dir.unknown{color:var(--muted)}
 table{border-collapse:collapse;width:100%;font-size:14px}

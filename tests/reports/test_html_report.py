@@ -209,3 +209,10 @@ def test_minimal_results_render_without_optional_parts(tmp_path):
     for anchor in SECTIONS:
         dom.find("section", id=anchor)
     assert "No confusion matrix" in dom.find("section", id="categories").words
+
+
+def test_nan_values_become_null_and_n_a(fake_results, fake_predictions):
+    fake_results["metrics"]["price_mae"]["value"] = float("nan")
+    dom = parse_page(render_report(fake_results, fake_predictions, None))
+    assert json.loads(dom.find("script", id="report-data").text)["metrics"]["price_mae"]["value"] is None
+    assert "n/a" in dom.find("tr", data_metric="price_mae").words
