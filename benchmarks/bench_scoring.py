@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import tempfile
 import time
@@ -108,6 +109,9 @@ def main() -> None:
     )
     print(
         f"predictions: {args.n:,}   bootstrap resamples: {args.resamples}   aggregates with CIs: {n_metrics}"
+    )
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (timings stretch when it exceeds the CPUs)"
     )
     print(f"parse + per-sample scores:        {parse_s:7.2f} s  ({args.n / parse_s:,.0f} samples/s)")
     print(f"model metrics CIs only ({len(specs)}):      {ci_s:7.2f} s")
