@@ -52,7 +52,8 @@ def _bootstrap_options(command):
     help="Re-score a predictions.jsonl; no model needed.",
 )
 @click.option(
-    "--endpoint", help="OpenAI-compatible server URL, e.g. http://localhost:8000/v1 (a vLLM server)."
+    "--endpoint",
+    help="OpenAI-compatible server URL, e.g. http://localhost:8000/v1 (a vLLM server); OPENAI_API_KEY, when set, is sent as the bearer token.",
 )
 @click.option("--model-name", help="Model name on the server (with --endpoint).")
 @click.option(
