@@ -289,7 +289,12 @@ class ImageFetcher:
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.iter_content(chunk_size=64 * 1024):
+            while True:
+                # read1 returns what has arrived (up to 64 KiB) instead of waiting for a full block,
+                # so the deadline is checked even while a server trickles bytes.
+                chunk = response.raw.read1(64 * 1024, decode_content=True)
+                if not chunk:
+                    break
                 size += len(chunk)
                 if size > config.max_bytes:
                     raise ImageFailure(
@@ -298,16 +303,13 @@ class ImageFetcher:
                 if time.monotonic() - started > config.deadline_s:
                     raise ImageFailure("timeout", f"download took over {config.deadline_s:g} s", retry=True)
                 chunks.append(chunk)
-        except requests.exceptions.ConnectionError as error:
-            if isinstance(error.args[0] if error.args else None, urllib3.exceptions.ReadTimeoutError):
-                raise ImageFailure(
-                    "timeout", f"body stalled over {config.timeout_s:g} s", retry=True
-                ) from None
+        except urllib3.exceptions.ReadTimeoutError:
+            raise ImageFailure("timeout", f"body stalled over {config.timeout_s:g} s", retry=True) from None
+        except (urllib3.exceptions.HTTPError, OSError) as error:  # cut off mid-body, reset, bad encoding
             raise ImageFailure("connection_error", _short(error), retry=True) from None
-        except requests.exceptions.RequestException as error:  # ChunkedEncodingError: cut off mid-body
-            raise ImageFailure("connection_error", _short(error), retry=True) from None
-        with self._lock:
-            self.stats.bytes_received += size
+        finally:
+            with self._lock:
+                self.stats.bytes_received += size
         return b"".join(chunks)
 
 

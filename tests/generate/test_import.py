@@ -100,6 +100,16 @@ class ImageServer:
                     except OSError:
                         pass
                     self.close_connection = True
+                elif path == "/trickle.jpg":  # a byte every 50 ms: each read is on time, the whole is not
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/jpeg")
+                    self.end_headers()
+                    with contextlib.suppress(OSError):
+                        for byte in _jpeg(2):
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(0.05)
+                    self.close_connection = True
                 elif path == "/page.html":
                     self._send(200, b"<html><body>Product page</body></html>", "text/html")
                 elif path == "/redirect-ftp.jpg":
@@ -117,7 +127,9 @@ class ImageServer:
 
         self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def close(self) -> None:
@@ -345,4 +357,43 @@ def test_fetcher_stops_a_stream_past_the_cap_without_reading_it_all(server: Imag
     fetcher = ImageFetcher(DownloadConfig(max_bytes=100_000, timeout_s=2, retries=0))
     result = fetcher.fetch(f"{server.url}/huge-stream.jpg")
     assert result.reason == "too_large" and "stopped reading" in result.detail
-    assert fetcher.stats.bytes_received == 0
+    assert 100_000 < fetcher.stats.bytes_received <= 100_000 + 65_536  # the server offered 13 MB
+
+
+def test_a_trickling_server_hits_the_deadline(server: ImageServer) -> None:
+    fetcher = ImageFetcher(DownloadConfig(timeout_s=0.3, deadline_s=0.4, retries=0))
+    started = time.monotonic()
+    result = fetcher.fetch(f"{server.url}/trickle.jpg")
+    assert result.reason == "timeout" and "over 0.4 s" in result.detail
+    assert time.monotonic() - started < 1.5
+
+
+def test_hub_dataset_ids_go_through_datasets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No hub in tests: `datasets.load_dataset` is replaced by a local in-memory dataset."""
+    import datasets
+
+    rows = [{**_row(f"H{i}", "N.A.", i), "image": {"bytes": _jpeg(i), "path": None}} for i in range(3)]
+    features = datasets.Features({**{k: datasets.Value("string") for k in rows[0] if k != "image"},
+                                  "image": datasets.Image()})  # fmt: skip
+    local = datasets.DatasetDict({"train": datasets.Dataset.from_list(rows, features=features)})
+    calls = []
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, split=None: calls.append(name) or local)
+    report = import_set(
+        ImportConfig(source="DBQ/Burberry.Product.prices.United.States", out=tmp_path / "hub")
+    )
+    assert calls == ["DBQ/Burberry.Product.prices.United.States"]
+    assert report.rows_imported == 3 and not report.failures
+
+
+def test_an_unreachable_hub_gives_an_actionable_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datasets
+
+    def offline(name: str, split: str | None = None) -> None:
+        raise ConnectionError("offline mode is enabled")
+
+    monkeypatch.setattr(datasets, "load_dataset", offline)
+    result = CliRunner().invoke(main, ["import", "owner/catalogue", "--out", str(tmp_path / "x")])
+    assert result.exit_code != 0
+    assert "cannot load hub dataset 'owner/catalogue'" in result.output and "HF_HUB_OFFLINE" in result.output
