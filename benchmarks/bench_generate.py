@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--speed-count", type=int, default=2000, help="images per speed run")
     parser.add_argument("--small", type=int, default=2000, help="N of the small memory run")
     parser.add_argument("--large", type=int, default=20000, help="N of the large memory run")
+    parser.add_argument("--no-memory", action="store_true", help="only the speed runs")
     args = parser.parse_args()
     print(f"cpu cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, photos 336x336 JPEG")
     with tempfile.TemporaryDirectory(prefix="bench-generate-") as temp:
@@ -113,6 +114,8 @@ def main() -> None:
         print(
             f"ratio 2/1 workers     : {two / one:7.2f}x          (steady {two_steady / one_steady:.2f}x; goal >= 1.7x)"
         )
+        if args.no_memory:
+            return
         small_mib, small_s = peak_tree_memory(args.small, root)
         large_mib, large_s = peak_tree_memory(args.large, root)
         print(f"memory N={args.small:>6,}   : peak {small_mib:7.1f} MiB  ({small_s:6.1f} s)")
