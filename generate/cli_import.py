@@ -87,6 +87,7 @@ def import_renderable(report: ImportReport) -> Group:
 @click.option("--na-category", default=None, help="Replace missing (N.A.) categories by this value.")
 @click.option("--concurrency", type=int, default=16, show_default=True, help="Parallel downloads.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to connect / per read.")
+@click.option("--deadline", type=float, default=60.0, show_default=True, help="Seconds for a whole download.")
 @click.option("--retries", type=int, default=3, show_default=True, help="Retries on 5xx and timeouts.")
 @click.option("--backoff", type=float, default=0.5, show_default=True, help="First retry wait (doubles).")
 @click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Largest image file.")
@@ -121,6 +122,7 @@ def import_command(
     na_category: str | None,
     concurrency: int,
     timeout: float,
+    deadline: float,
     retries: int,
     backoff: float,
     max_bytes: int,
@@ -148,6 +150,7 @@ def import_command(
             download=DownloadConfig(
                 concurrency=concurrency,
                 timeout_s=timeout,
+                deadline_s=deadline,
                 retries=retries,
                 backoff_s=backoff,
                 max_bytes=max_bytes,
