@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,8 +36,9 @@ if __name__ == "__main__":
 """
 
 
-def images_per_second(count: int, workers: int, root: Path) -> tuple[float, float]:
-    """(end-to-end images/s including worker start-up, steady images/s from the first row on)."""
+def images_per_second(count: int, workers: int, root: Path) -> tuple[float, float, float, float]:
+    """End-to-end images/s (with worker start-up), steady images/s (from the first row on), and
+    CPU milliseconds per image spent in this process and in the worker processes."""
     out = root / f"speed-{workers}"
     first: list[float] = []
 
@@ -44,10 +46,20 @@ def images_per_second(count: int, workers: int, root: Path) -> tuple[float, floa
         if done == 1:
             first.append(time.perf_counter())
 
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     generate_set(GenerateConfig(count=count, out=out, workers=workers, overwrite=True), on_row=on_row)
     end = time.perf_counter()
-    return count / (end - start), (count - 1) / (end - first[0])
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_ms = (own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime) * 1000 / count
+    worker_ms = (
+        (children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime)
+        * 1000
+        / count
+    )
+    return count / (end - start), (count - 1) / (end - first[0]), own_ms, worker_ms
 
 
 def render_only_per_second(count: int) -> float:
@@ -106,14 +118,18 @@ def main() -> None:
         root = Path(temp)
         images_per_second(64, 2, root)  # warm-up: imports, page cache
         render = render_only_per_second(min(500, args.speed_count))
-        one, one_steady = images_per_second(args.speed_count, 1, root)
-        two, two_steady = images_per_second(args.speed_count, 2, root)
+        one, one_steady, _, _ = images_per_second(args.speed_count, 1, root)
+        two, two_steady, parent_ms, worker_ms = images_per_second(args.speed_count, 2, root)
+        # Amdahl: only the parent's share (collecting and writing rows) does not run in parallel.
+        ideal = (parent_ms + worker_ms) / (parent_ms + worker_ms / 2)
         print(f"render only, 1 core   : {render:7.1f} images/s  (goal >= 100 per core)")
         print(f"sample-gen 1 worker   : {one:7.1f} images/s  (steady {one_steady:7.1f})")
         print(f"sample-gen 2 workers  : {two:7.1f} images/s  (steady {two_steady:7.1f})")
         print(
             f"ratio 2/1 workers     : {two / one:7.2f}x          (steady {two_steady / one_steady:.2f}x; goal >= 1.7x)"
         )
+        print(f"CPU per image, 2 workers: parent {parent_ms:.2f} ms, workers {worker_ms:.2f} ms")
+        print(f"ratio on 2 idle cores (Amdahl from those CPU times): {ideal:.2f}x")
         if args.no_memory:
             return
         small_mib, small_s = peak_tree_memory(args.small, root)
