@@ -79,35 +79,16 @@ def load_for_training(config: FinetuneConfig, precision: TrainPrecision):
 
 
 def _load_4bit(config: FinetuneConfig, dtype: torch.dtype):
-    if not torch.cuda.is_available():
-        raise FinetuneError(
-            "--method qlora needs a CUDA GPU (bitsandbytes 4-bit); use --method lora on the CPU"
-        )
-    try:
-        import bitsandbytes  # noqa: F401
-    except ImportError as error:
-        raise FinetuneError("--method qlora needs bitsandbytes: pip install 'productlens[qlora]'") from error
     from peft import prepare_model_for_kbit_training
     from productlens.finetune.phi3v import load_phi3v
-    from transformers import BitsAndBytesConfig
+    from productlens.finetune.qlora import quantize_decoder, require_bitsandbytes
 
-    quantization = BitsAndBytesConfig(
-        load_in_4bit=True,
-        bnb_4bit_quant_type="nf4",
-        bnb_4bit_use_double_quant=True,
-        bnb_4bit_compute_dtype=dtype,
-        # The vision side and the output head stay in 16 bits, as in the QLoRA recipes for VLMs.
-        llm_int8_skip_modules=["vision_embed_tokens", "lm_head"],
-    )
+    require_bitsandbytes()
     model, processor = load_phi3v(
-        config.model,
-        dtype=dtype,
-        attn_implementation=config.attn_implementation,
-        num_crops=config.num_crops,
-        quantization_config=quantization,
+        config.model, dtype=dtype, attn_implementation=config.attn_implementation, num_crops=config.num_crops
     )
     model = prepare_model_for_kbit_training(
-        model,
+        quantize_decoder(model, dtype),
         use_gradient_checkpointing=bool(config.gradient_checkpointing),
         gradient_checkpointing_kwargs={"use_reentrant": False},
     )
