@@ -186,3 +186,33 @@ def test_no_run_to_evaluate(tmp_path, monkeypatch):
     result = invoke()
     assert result.exit_code == 1
     assert "nothing to evaluate: no run under runs/" in result.output
+
+
+def test_compare_html_report(tmp_path, eval_set, saved_predictions):
+    pytest.importorskip("productlens.reports.html")
+    for name in ("a", "b"):
+        args = (
+            "--predictions",
+            saved_predictions,
+            "--data",
+            eval_set,
+            "--out",
+            tmp_path / name,
+            "--name",
+            name,
+        )
+        assert invoke(*args, "--report", "none").exit_code == 0
+    result = invoke(
+        "compare",
+        tmp_path / "a",
+        tmp_path / "b",
+        "--out",
+        tmp_path / "cmp",
+        "--report",
+        "html",
+        "--bootstrap",
+        50,
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Report: {tmp_path / 'cmp' / 'report.html'}" in result.output
+    assert (tmp_path / "cmp" / "report.html").read_text().lstrip().lower().startswith("<!doctype html")
