@@ -159,3 +159,33 @@ def test_training_stats_round_trip_and_empty_split(eval_rows):
     assert stats.hierarchy["coats"] == ("WOMEN", "CLOTHING")
     with pytest.raises(ValueError, match="training split is empty"):
         TrainingStats.from_columns([], [], [], [])
+
+
+def test_prediction_records_have_the_documented_fields(eval_rows, test_predictions):
+    records = evaluate_records(test_predictions, stats_from(eval_rows), n_resamples=0).records
+    documented_scores = {
+        "parsed",
+        "title_exact",
+        "title_f1",
+        "title_anls",
+        "category3_correct",
+        "price_abs_error",
+        "price_ape",
+        "price_log_error",
+    }
+    for record in records:
+        assert set(record) == {"id", "generated", "parsed", "parse_error", "reference", "scores"}
+        assert set(record["parsed"]) == {"title", "category", "price"}
+        assert set(record["reference"]) == {
+            "title",
+            "category1",
+            "category2",
+            "category3",
+            "price",
+            "currency",
+            "oracle_price",
+        }
+        assert documented_scores <= set(record["scores"])
+    unparsed = next(r for r in records if r["generated"] == "I cannot tell.")
+    assert unparsed["parse_error"].startswith("no labelled fields found")
+    assert all(unparsed["scores"][key] is None for key in documented_scores - {"parsed"})
