@@ -136,3 +136,33 @@ def test_resume_continues_from_the_saved_step_with_the_same_optimizer_state(samp
         assert int(probe.optimizer_state["state"][key]["step"]) == int(state["step"]) == 2
         assert torch.equal(probe.optimizer_state["state"][key]["exp_avg"], state["exp_avg"])
         assert torch.equal(probe.optimizer_state["state"][key]["exp_avg_sq"], state["exp_avg_sq"])
+
+
+@pytest.mark.slow
+def test_load_run_gives_the_trained_model(lora_run, batch):
+    from productlens.finetune.trained import load_run
+
+    config, result = lora_run
+    model, processor = load_run(config.output)
+    assert processor.image_processor.num_crops == 1
+    assert torch.allclose(logits(model, batch), logits(result.model, batch), atol=1e-4)
+
+
+@pytest.mark.slow
+def test_default_tiny_command_trains_all_weights_and_writes_merged(sample_set, tmp_path, batch):
+    from click.testing import CliRunner
+    from productlens.finetune.cli import main
+    from productlens.finetune.trained import load_run
+
+    output = tmp_path / "tiny"
+    args = ["--data", str(sample_set), "--output", str(output), "--max-steps", "2", "--eval-samples", "2"]
+    result = CliRunner().invoke(main, [*args, "--eval-max-new-tokens", "4"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "finetune: done" in result.output and "tiny (full, vision clip)" in result.output
+    record = json.loads((output / "run.json").read_text())
+    assert record["method"] == "full" and record["adapter"] is None and record["merged"] == "merged"
+    assert not (output / "merged" / "training_args.bin").exists()  # no pickles next to the weights
+    model, _ = load_run(output)
+    assert logits(model, batch).shape[0] == 2
+    again = CliRunner().invoke(main, args)  # a finished run is not overwritten
+    assert again.exit_code == 1 and "--overwrite" in again.output
