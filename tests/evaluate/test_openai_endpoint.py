@@ -66,7 +66,7 @@ class FakeServer:
 
 
 @pytest.fixture
-def test_images(eval_set):
+def split_images(eval_set):
     """product_code -> (image bytes, row) for the test split."""
     import datasets
 
@@ -74,19 +74,19 @@ def test_images(eval_set):
     return {row["product_code"]: (row["image"]["bytes"], row) for row in split}
 
 
-def true_answers(test_images):
+def true_answers(split_images):
     return {
         hashlib.sha256(image).hexdigest(): format_answer(
             row["title"], row["category3_code"], row["full_price"]
         )
-        for image, row in test_images.values()
+        for image, row in split_images.values()
     }
 
 
-def test_requests_carry_the_image_as_a_data_url_and_the_question(tmp_path, test_images):
-    code, (image, row) = next(iter(test_images.items()))
+def test_requests_carry_the_image_as_a_data_url_and_the_question(tmp_path, split_images):
+    code, (image, row) = next(iter(split_images.items()))
     sample = Sample(code, image, {"title": row["title"]})
-    with FakeServer(true_answers(test_images)) as server, PredictionWriter(tmp_path / "p.jsonl") as writer:
+    with FakeServer(true_answers(split_images)) as server, PredictionWriter(tmp_path / "p.jsonl") as writer:
         config = EndpointConfig(url=server.url, model_name="phi-3-vision", retries=0)
         assert generate_with_endpoint([sample], writer, config, PRESETS["chat"]) == 1
     request = server.requests[0]
@@ -99,18 +99,18 @@ def test_requests_carry_the_image_as_a_data_url_and_the_question(tmp_path, test_
     assert read_predictions(tmp_path / "p.jsonl")[0]["generated"].startswith(f"Product: {row['title']}")
 
 
-def test_busy_server_is_retried(tmp_path, test_images):
-    samples = [Sample(code, image, {}) for code, (image, _) in list(test_images.items())[:3]]
-    with FakeServer(true_answers(test_images)) as server, PredictionWriter(tmp_path / "p.jsonl") as writer:
+def test_busy_server_is_retried(tmp_path, split_images):
+    samples = [Sample(code, image, {}) for code, (image, _) in list(split_images.items())[:3]]
+    with FakeServer(true_answers(split_images)) as server, PredictionWriter(tmp_path / "p.jsonl") as writer:
         server.fail_first = 2
         config = EndpointConfig(url=server.url, model_name="m", retries=2, backoff_s=0.01, concurrency=1)
         assert generate_with_endpoint(samples, writer, config, PRESETS["chat"]) == 3
     assert len(server.requests) == 5
 
 
-def test_a_rejected_request_stops_with_the_sample_named(tmp_path, test_images):
-    samples = [Sample(code, image, {}) for code, (image, _) in test_images.items()]
-    with FakeServer(true_answers(test_images)) as server, PredictionWriter(tmp_path / "p.jsonl") as writer:
+def test_a_rejected_request_stops_with_the_sample_named(tmp_path, split_images):
+    samples = [Sample(code, image, {}) for code, (image, _) in split_images.items()]
+    with FakeServer(true_answers(split_images)) as server, PredictionWriter(tmp_path / "p.jsonl") as writer:
         server.reject = {hashlib.sha256(samples[1].image).hexdigest()}
         config = EndpointConfig(url=server.url, model_name="m", retries=0)
         with pytest.raises(EndpointError, match=f"sample {samples[1].id}: .* HTTP 400"):
@@ -119,18 +119,18 @@ def test_a_rejected_request_stops_with_the_sample_named(tmp_path, test_images):
     assert saved == {sample.id for sample in samples} - {samples[1].id}  # the batch's successes are kept
 
 
-def test_cli_endpoint_scores_and_resumes(tmp_path, eval_set, test_images):
+def test_cli_endpoint_scores_and_resumes(tmp_path, eval_set, split_images):
     out = tmp_path / "evals" / "served"
     args = ["--data", str(eval_set), "--endpoint", "", "--model-name", "phi3v", "--out", str(out)]
     args += ["--report", "none", "--bootstrap", "50", "--retries", "0", "--concurrency", "4"]
-    with FakeServer(true_answers(test_images)) as server:
+    with FakeServer(true_answers(split_images)) as server:
         args[3] = server.url
-        broken = next(iter(test_images.values()))[0]
+        broken = next(iter(split_images.values()))[0]
         server.reject = {hashlib.sha256(broken).hexdigest()}
         first = CliRunner().invoke(main, args)
         assert first.exit_code == 1
         assert "Error: sample P0024:" in first.output and "HTTP 400" in first.output
-        assert len(read_predictions(out / "predictions.jsonl")) == len(test_images) - 1
+        assert len(read_predictions(out / "predictions.jsonl")) == len(split_images) - 1
 
         server.reject = set()
         server.requests.clear()
@@ -138,7 +138,7 @@ def test_cli_endpoint_scores_and_resumes(tmp_path, eval_set, test_images):
         assert second.exit_code == 0, second.output
         assert len(server.requests) == 1  # only the missing sample is asked again
     results = json.loads((out / "results.json").read_text())
-    assert results["n"] == len(test_images)
+    assert results["n"] == len(split_images)
     assert results["metrics"]["parse_rate"]["value"] == 1.0
     assert results["metrics"]["title_exact"]["value"] == 1.0
     assert results["metrics"]["price_mae"]["value"] == 0.0
