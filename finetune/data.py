@@ -55,6 +55,12 @@ def load_training_data(path: Path, max_train_samples: int | None = None) -> Trai
                 f"{shard} lacks the column(s) {', '.join(missing)} that training needs; "
                 "regenerate the set with `sample-gen`"
             )
+    train_rows = sum(pq.read_metadata(s).num_rows for s in shards if s.name.startswith("train-"))
+    if shards and train_rows == 0:
+        raise FinetuneError(f"{path}: the train split is empty; nothing to train on")
+    for shard in shards:
+        if pq.read_metadata(shard).num_rows == 0:
+            raise FinetuneError(f"{shard} has no rows; remove the empty shard or regenerate the set")
     try:
         splits = load_sample_set(path)
     except FileNotFoundError as error:

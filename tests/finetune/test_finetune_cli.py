@@ -90,3 +90,26 @@ def test_existing_finished_run_is_not_overwritten(sample_set, tmp_path):
     result = run("--data", str(sample_set), "--output", str(run_dir))
     assert result.exit_code == 1 and "--overwrite" in result.output
     assert json.loads((run_dir / "run.json").read_text()) == {"status": "finished"}
+
+
+def test_empty_train_split_is_refused(sample_set, tmp_path):
+    empty = tmp_path / "empty"
+    (empty / "data").mkdir(parents=True)
+    for shard in (sample_set / "data").glob("*.parquet"):
+        frame = pd.read_parquet(shard)
+        (frame.iloc[:0] if shard.name.startswith("train") else frame).to_parquet(empty / "data" / shard.name)
+    result = run("--data", str(empty), "--output", str(tmp_path / "run"))
+    assert result.exit_code == 1 and "train split is empty" in result.output
+
+
+def test_out_of_memory_says_what_to_lower(sample_set, tmp_path, monkeypatch):
+    import torch
+    from transformers import Trainer
+
+    def out_of_memory(self, *args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(Trainer, "train", out_of_memory)
+    result = run("--data", str(sample_set), "--output", str(tmp_path / "run"), "--batch-size", "16")
+    assert result.exit_code == 1
+    assert "out of GPU memory at batch size 16" in result.output and "--grad-accum" in result.output
