@@ -1,17 +1,23 @@
 """Predictions from a local model (a run directory, or a model directory with an optional adapter).
 
-Batched greedy generation with the native Phi-3-Vision lands here once the model is in place; the
-evaluation already calls this function with everything it needs.
+Batched greedy generation with the KV cache: prompts are left-padded (so every answer starts at the
+same column and the cache grows in step), generation stops on <|end|>/<|endoftext|>, and only the
+generated part is decoded. Each batch's records are appended and flushed before the next batch starts,
+so an interrupted run loses at most one batch; the evaluation skips ids already written when rerun.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import io
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
 
-import click
+import torch
+from PIL import Image
+from productlens.evaluate.local_model import LocalModel, load_local_model
 from productlens.evaluate.openai_endpoint import Sample
 from productlens.evaluate.predictions_io import PredictionWriter
-from productlens.finetune.answer_format import PromptStyle
+from productlens.finetune.answer_format import PromptStyle, build_prompt
 
 
 def generate_predictions_with_model(
@@ -26,9 +32,63 @@ def generate_predictions_with_model(
     batch_size: int,
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
-    """Generate an answer per sample with the model and append {id, generated, reference} per batch."""
-    raise click.ClickException(
-        f"generating with a local model ({model}) is not available yet in this version; "
-        "score an OpenAI-compatible server with --endpoint URL --model-name NAME, "
-        "or re-score a saved file with --predictions FILE"
+    """Generate an answer per sample with the model and append {id, generated, reference} per batch.
+
+    Returns the number of samples written. The model is loaded only when there is something to do.
+    """
+    batches = _batches(samples, batch_size)
+    first = next(batches, None)
+    if first is None:
+        return 0
+    local = load_local_model(model, adapter, num_crops)
+    written = 0
+    for batch in chain([first], batches):
+        answers = generate_batch(local, [_open_image(sample) for sample in batch], style, max_new_tokens)
+        writer.write_batch(
+            {"id": sample.id, "generated": answer, "reference": sample.reference}
+            for sample, answer in zip(batch, answers, strict=True)
+        )
+        written += len(batch)
+        if on_batch is not None:
+            on_batch(len(batch))
+    return written
+
+
+@torch.inference_mode()
+def generate_batch(
+    local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
+) -> list[str]:
+    """Greedy answers, one per image, for one left-padded batch; the text after the prompt only."""
+    model, processor, device = local
+    inputs = processor(
+        [build_prompt(style)] * len(images), [[image] for image in images], padding_side="left"
     )
+    inputs = {key: value.to(device) for key, value in inputs.items()}
+    if "pixel_values" in inputs:
+        inputs["pixel_values"] = inputs["pixel_values"].to(model.dtype)
+    output = model.generate(
+        **inputs,
+        max_new_tokens=max_new_tokens,
+        do_sample=False,
+        use_cache=True,
+        eos_token_id=processor.stop_token_ids,
+        pad_token_id=processor.pad_token_id,
+    )
+    generated = output[:, inputs["input_ids"].shape[1] :]  # (batch, new tokens), padded after a stop
+    return [text.strip() for text in processor.batch_decode(generated, skip_special_tokens=True)]
+
+
+def _open_image(sample: Sample) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(sample.image)) as image:
+            return image.convert("RGB")
+    except (OSError, ValueError) as error:
+        raise ValueError(f"sample {sample.id}: its image cannot be decoded ({error})") from None
+
+
+def _batches(samples: Iterable[Sample], size: int) -> Iterator[list[Sample]]:
+    if size < 1:
+        raise ValueError(f"batch size must be at least 1, got {size}")
+    iterator = iter(samples)
+    while batch := list(islice(iterator, size)):
+        yield batch
