@@ -110,9 +110,7 @@ def _bootstrap_options(command):
 @click.option(
     "--prompt-style",
     type=click.Choice(["chat", "cookbook"]),
-    default="chat",
-    show_default=True,
-    help="Prompt and answer format.",
+    help="Prompt and answer format (default: the one the run was trained with, else chat).",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate the first N samples only.")
 @_bootstrap_options

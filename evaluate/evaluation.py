@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from productlens.evaluate.local_model import resolve_prompt_style
 from productlens.evaluate.model_predictions import generate_predictions_with_model
 from productlens.evaluate.openai_endpoint import EndpointConfig, Sample, generate_with_endpoint
 from productlens.evaluate.predictions_io import (
@@ -69,7 +70,9 @@ class EvaluateConfig:
     batch_size: int = field(default=8, metadata={"help": "Samples per generation batch (model)."})
     n_resamples: int = field(default=1000, metadata={"help": "Bootstrap resamples for the CIs (0: none)."})
     seed: int = field(default=0, metadata={"help": "Bootstrap seed."})
-    prompt_style: str = field(default="chat", metadata={"help": "Prompt style preset: chat or cookbook."})
+    prompt_style: str | None = field(
+        default=None, metadata={"help": "Prompt style preset: chat or cookbook; None: the run's, else chat."}
+    )
     limit: int | None = field(
         default=None, metadata={"help": "Evaluate the first N samples only; None: all."}
     )
@@ -86,7 +89,8 @@ class EvaluateConfig:
             raise ValueError("give --run or --model, not both (a run directory names its base model)")
         if self.n_resamples < 0 or (self.limit is not None and self.limit < 1):
             raise ValueError("--bootstrap must be >= 0 and --limit >= 1")
-        PromptStyle.preset(self.prompt_style)  # type: ignore[arg-type]  # raises for an unknown name
+        if self.prompt_style is not None:
+            PromptStyle.preset(self.prompt_style)  # type: ignore[arg-type]  # raises for an unknown name
 
     @property
     def source(self) -> Source:
@@ -134,7 +138,7 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
     """Get the predictions of `config`'s source, score them, and write the evaluation directory."""
     out_dir = config.out_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
-    style = PromptStyle.preset(config.prompt_style)  # type: ignore[arg-type]
+    style = resolve_prompt_style(config.prompt_style, config.run)
     split = _load_split(config) if config.source != "predictions" or config.data.exists() else None
     stats = _training_stats(config, split)
 

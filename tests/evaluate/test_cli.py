@@ -158,7 +158,7 @@ def test_compare_two_evaluations(tmp_path, eval_set, saved_predictions, test_pre
     [
         (["--endpoint", "http://127.0.0.1:9/v1"], "--endpoint needs --model-name"),
         (["--predictions", "missing.jsonl"], "no predictions file at missing.jsonl"),
-        (["--model", "tiny"], "not available yet"),
+        (["--model", "./no-such-model"], "is not a model directory"),
         (
             ["--predictions", "{file}", "--endpoint", "http://x/v1", "--model-name", "m"],
             "choose one prediction source",
