@@ -14,6 +14,7 @@ Trainer handles the processes; this file only makes sure that one process writes
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -59,6 +60,16 @@ def prompt_style(config: FinetuneConfig) -> PromptStyle:
     return dataclasses.replace(style, **{k: v for k, v in overrides.items() if v is not None})
 
 
+def check_reporting(report_to: str) -> None:
+    """The Trainer integration is installed (a clear error instead of a traceback from inside the Trainer)."""
+    from transformers.integrations import is_tensorboard_available, is_wandb_available
+
+    available = {"none": True, "tensorboard": is_tensorboard_available(), "wandb": is_wandb_available()}
+    if not available[report_to]:
+        package = "tensorboard" if report_to == "tensorboard" else "wandb"
+        raise FinetuneError(f"--report-to {report_to} needs the {package} package: pip install {package}")
+
+
 def planned_steps(config: FinetuneConfig, n_train: int, world_size: int) -> int:
     if config.max_steps:
         return config.max_steps
@@ -100,6 +111,10 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     )
     steps = planned_steps(config, len(train), state.num_processes)
     every = config.eval_steps if config.eval_steps is not None else max(1, steps // 4)
+
+    check_reporting(config.report_to)
+    if config.report_to == "tensorboard":  # next to the run, not inside checkpoints/ (the Trainer's default)
+        os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(layout.root / "tensorboard"))
 
     # 4. The Trainer, in one block.
     args = TrainingArguments(

@@ -113,3 +113,12 @@ def test_out_of_memory_says_what_to_lower(sample_set, tmp_path, monkeypatch):
     result = run("--data", str(sample_set), "--output", str(tmp_path / "run"), "--batch-size", "16")
     assert result.exit_code == 1
     assert "out of GPU memory at batch size 16" in result.output and "--grad-accum" in result.output
+
+
+def test_reporting_integration_that_is_not_installed_is_named(sample_set, tmp_path):
+    from transformers.integrations import is_tensorboard_available
+
+    if is_tensorboard_available():
+        pytest.skip("tensorboard is installed here")
+    result = run("--data", str(sample_set), "--output", str(tmp_path / "run"), "--report-to", "tensorboard")
+    assert result.exit_code == 1 and "pip install tensorboard" in result.output
