@@ -54,11 +54,19 @@ def generate_predictions_with_model(
     return written
 
 
-@torch.inference_mode()
 def generate_batch(
     local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
 ) -> list[str]:
     """Greedy answers, one per image, for one left-padded batch; the text after the prompt only."""
+    generated = generate_ids(local, images, style, max_new_tokens)
+    return [text.strip() for text in local.processor.batch_decode(generated, skip_special_tokens=True)]
+
+
+@torch.inference_mode()
+def generate_ids(
+    local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
+) -> torch.Tensor:
+    """The generated token ids (batch, new tokens) after each prompt; rows that stopped early end in padding."""
     model, processor, device = local
     inputs = processor(
         [build_prompt(style)] * len(images), [[image] for image in images], padding_side="left"
@@ -74,8 +82,7 @@ def generate_batch(
         eos_token_id=processor.stop_token_ids,
         pad_token_id=processor.pad_token_id,
     )
-    generated = output[:, inputs["input_ids"].shape[1] :]  # (batch, new tokens), padded after a stop
-    return [text.strip() for text in processor.batch_decode(generated, skip_special_tokens=True)]
+    return output[:, inputs["input_ids"].shape[1] :].cpu()
 
 
 def _open_image(sample: Sample) -> Image.Image:
