@@ -17,12 +17,50 @@ from pathlib import Path
 TEMP_PREFIX = ".tmp-"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _temp_prefix(target: Path) -> str:
+    # The pid in the name lets a later run tell a killed run's leftovers from live work.
+    return f"{TEMP_PREFIX}{target.name}.{os.getpid()}."
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete temporary siblings of `target` left by runs that were killed (their pid is gone)."""
+    removed = []
+    for candidate in target.parent.glob(f"{TEMP_PREFIX}{target.name}.*"):
+        pid_text = candidate.name[len(TEMP_PREFIX) + len(target.name) + 1 :].split(".", 1)[0]
+        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        if candidate.is_dir():
+            shutil.rmtree(candidate, ignore_errors=True)
+        else:
+            candidate.unlink(missing_ok=True)
+        removed.append(candidate)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write `data` to `path` through a temporary sibling file and `os.replace`."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", dir=target.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=_temp_prefix(target), dir=target.parent)
     try:
+        # mkstemp creates 0600; a result file should get the usual permissions.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temp_name, target)
@@ -70,7 +108,9 @@ def atomic_directory(dest: str | os.PathLike[str], overwrite: bool = False) -> I
     """
     target = check_destination(dest, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{target.name}.", dir=target.parent))
+    remove_stale_temporaries(target)
+    temp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), dir=target.parent))
+    temp.chmod(0o777 & ~_umask())
     try:
         yield temp
     except BaseException:
@@ -78,7 +118,7 @@ def atomic_directory(dest: str | os.PathLike[str], overwrite: bool = False) -> I
         raise
     if target.exists():
         # Move the old directory aside first so the swap is two renames, then delete it.
-        old = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{target.name}.old.", dir=target.parent))
+        old = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix(target)}old.", dir=target.parent))
         os.replace(target, old / "set")
         os.replace(temp, target)
         shutil.rmtree(old, ignore_errors=True)

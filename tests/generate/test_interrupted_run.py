@@ -59,3 +59,26 @@ def test_killed_run_leaves_the_destination_untouched(
     if how == signal.SIGTERM:  # a catchable signal also stops the workers and removes the temporary directory
         assert not list(tmp_path.glob(".tmp-*"))
         assert "Traceback" not in process.stderr.read().decode()
+
+
+@pytest.mark.slow
+def test_a_rerun_after_a_kill_clears_the_leftovers_and_writes_a_readable_set(tmp_path: Path):
+    out = tmp_path / "products"
+    process = _start(out, 1)
+    try:
+        _wait_for_shards(tmp_path, process)
+        process.kill()
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert list(tmp_path.glob(".tmp-products.*")), "SIGKILL cannot clean up; the next run must"
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND, "-n", "12", "--size", "64x64", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not list(tmp_path.glob(".tmp-*"))
+    manifest = out / "manifest.json"
+    assert manifest.stat().st_mode & 0o044 == 0o044, "results are readable by others like any file"
