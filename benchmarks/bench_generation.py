@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 from productlens.evaluate.local_model import load_local_model
-from productlens.evaluate.model_predictions import _open_image, generate_ids
+from productlens.evaluate.model_predictions import generate_ids, open_sample_image
 from productlens.evaluate.openai_endpoint import Sample
 from productlens.evaluate.predictions_io import reference_from_row
 from productlens.finetune.answer_format import PromptStyle
@@ -51,7 +51,7 @@ def time_batches(local, samples: list[Sample], batch_size: int, max_new_tokens: 
     tokens = 0
     started = time.perf_counter()
     for start in range(0, len(samples), batch_size):
-        images = [_open_image(sample) for sample in samples[start : start + batch_size]]
+        images = [open_sample_image(sample) for sample in samples[start : start + batch_size]]
         generated = generate_ids(local, images, style, max_new_tokens)
         local.processor.batch_decode(generated)  # decoding is part of the work
         tokens += answer_lengths(generated, local.processor.stop_token_ids)

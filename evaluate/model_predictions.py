@@ -43,7 +43,15 @@ def generate_predictions_with_model(
     local = load_local_model(model, adapter, num_crops)
     written = 0
     for batch in chain([first], batches):
-        answers = generate_batch(local, [_open_image(sample) for sample in batch], style, max_new_tokens)
+        images = [open_sample_image(sample) for sample in batch]
+        try:
+            answers = generate_batch(local, images, style, max_new_tokens)
+        except torch.OutOfMemoryError:
+            raise ValueError(
+                f"out of GPU memory generating a batch of {len(batch)} at num_crops "
+                f"{local.processor.image_processor.config.num_crops}: lower --batch-size or --num-crops; "
+                f"the {written} predictions written so far are kept and the same command resumes"
+            ) from None
         writer.write_batch(
             {"id": sample.id, "generated": answer, "reference": sample.reference}
             for sample, answer in zip(batch, answers, strict=True)
@@ -85,7 +93,8 @@ def generate_ids(
     return output[:, inputs["input_ids"].shape[1] :].cpu()
 
 
-def _open_image(sample: Sample) -> Image.Image:
+def open_sample_image(sample: Sample) -> Image.Image:
+    """The sample's photo as RGB; an image that cannot be decoded is an error naming the sample."""
     try:
         with Image.open(io.BytesIO(sample.image)) as image:
             return image.convert("RGB")

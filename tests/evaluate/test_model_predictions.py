@@ -8,8 +8,9 @@ import pytest
 from PIL import Image
 from productlens.evaluate.evaluation import EvaluateConfig, run_evaluation
 from productlens.evaluate.local_model import load_local_model, resolve_prompt_style
-from productlens.evaluate.model_predictions import generate_batch
-from productlens.evaluate.predictions_io import read_predictions
+from productlens.evaluate.model_predictions import generate_batch, open_sample_image
+from productlens.evaluate.openai_endpoint import Sample
+from productlens.evaluate.predictions_io import read_predictions, reference_from_row
 from productlens.finetune.answer_format import PromptStyle
 
 TEST_IDS = [f"P{i:04d}" for i in range(24, 36)]  # the 12 test rows of eval_set
@@ -100,3 +101,9 @@ def test_run_prompt_style_comes_from_run_json_unless_overridden(tmp_path):
 def test_adapter_without_adapter_config_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"no adapter_config\.json"):
         load_local_model("tiny", adapter=str(tmp_path))
+
+
+def test_an_undecodable_image_is_an_error_naming_the_sample(eval_rows):
+    reference = reference_from_row(eval_rows[0])
+    with pytest.raises(ValueError, match="sample P0000: its image cannot be decoded"):
+        open_sample_image(Sample(id="P0000", image=b"not an image", reference=reference))
