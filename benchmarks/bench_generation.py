@@ -65,11 +65,12 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 16])
     parser.add_argument("--rounds", type=int, default=2, help="Timed rounds per batch size (fastest counts).")
     parser.add_argument("--num-crops", type=int, default=None, help="HD crops (tiny default: 1).")
+    parser.add_argument("--device", default=None, help="cpu or cuda; default: the GPU when there is one.")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         samples = make_samples(args.n, Path(tmp))
-    local = load_local_model("tiny", num_crops=args.num_crops)
+    local = load_local_model("tiny", num_crops=args.num_crops, device=args.device)
     time_batches(local, samples[: max(args.batch_sizes)], max(args.batch_sizes), 4)  # warm-up
 
     print(
@@ -80,6 +81,8 @@ def main() -> None:
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs "
         f"({platform.processor() or platform.machine()}), best of {args.rounds} rounds"
     )
+    if local.device.type == "cuda":
+        print(f"GPU: {torch.cuda.get_device_name(local.device)}, dtype {local.model.dtype}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rates = {}
     for batch_size in args.batch_sizes:

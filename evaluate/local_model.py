@@ -47,19 +47,27 @@ def resolve_prompt_style(requested: str | None, run_dir: str | Path | None) -> P
     return PromptStyle.preset("chat")
 
 
-def inference_device_and_dtype() -> tuple[torch.device, torch.dtype | None]:
-    """GPU in bf16 (fp16 on GPUs without bf16) when there is one; the CPU in the checkpoint's dtype."""
-    if torch.cuda.is_available():
+def inference_device_and_dtype(device: str | None = None) -> tuple[torch.device, torch.dtype | None]:
+    """GPU in bf16 (fp16 on GPUs without bf16) when there is one (or `device` names it); the CPU in the
+    checkpoint's dtype."""
+    if device is not None and torch.device(device).type == "cpu":
+        return torch.device("cpu"), None
+    if device is not None or torch.cuda.is_available():
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.device("cuda"), dtype
+        return torch.device(device or "cuda"), dtype
     return torch.device("cpu"), None
 
 
-def load_local_model(model: str, adapter: str | None = None, num_crops: int | None = None) -> LocalModel:
-    """(model, processor, device) for generation from a run directory, a model directory, a hub id or "tiny"."""
+def load_local_model(
+    model: str, adapter: str | None = None, num_crops: int | None = None, device: str | None = None
+) -> LocalModel:
+    """(model, processor, device) for generation from a run directory, a model directory, a hub id or "tiny".
+
+    device: None = the GPU when there is one, else the CPU.
+    """
     from productlens.finetune.phi3v import Phi3VProcessor, load_phi3v
 
-    device, dtype = inference_device_and_dtype()
+    device, dtype = inference_device_and_dtype(device)
     if is_run_dir(model):
         if adapter is not None:
             raise ValueError(
