@@ -32,13 +32,14 @@ REAL_DEFAULTS = {
     "vision": "frozen",
 }
 # The tiny preset starts from random weights: no pretrained features for an adapter to steer, so every
-# weight (CLIP included) is trained, with a high learning rate; the CPU needs no activation checkpointing.
+# weight (CLIP included) is trained. 5e-4 for 12 epochs (measured on 6,000 products): at 2e-3 the model
+# learns the answer format and colours but never the silhouettes. The CPU needs no activation checkpointing.
 TINY_DEFAULTS = {
     "method": "full",
     "num_crops": 1,
-    "learning_rate": {"lora": 2e-3, "qlora": 2e-3, "full": 2e-3},
+    "learning_rate": {"lora": 2e-3, "qlora": 2e-3, "full": 5e-4},
     "gradient_checkpointing": False,
-    "epochs": 3.0,
+    "epochs": 12.0,
     "vision": "clip",
 }
 
@@ -79,14 +80,14 @@ class FinetuneConfig:
     num_crops: int | None = field(
         default=None, metadata=_help("HD-transform crops per image. None: 4 for a real model, 1 for tiny.")
     )
-    epochs: float | None = field(default=None, metadata=_help("Training epochs. None: 1 (real), 3 (tiny)."))
+    epochs: float | None = field(default=None, metadata=_help("Training epochs. None: 1 (real), 12 (tiny)."))
     max_steps: int | None = field(
         default=None, metadata=_help("Stop after this many steps (overrides epochs).")
     )
     batch_size: int = field(default=8, metadata=_help("Samples per device per step."))
     grad_accum: int = field(default=1, metadata=_help("Gradient accumulation steps."))
     learning_rate: float | None = field(
-        default=None, metadata=_help("Peak learning rate. None: 2e-4 LoRA, 2e-5 full (real); 2e-3 (tiny).")
+        default=None, metadata=_help("Peak learning rate. None: 2e-4 LoRA, 2e-5 full (real); 5e-4 full, 2e-3 LoRA (tiny).")
     )
     scheduler: Scheduler = field(default="cosine", metadata=_help("Learning-rate schedule after warm-up."))
     warmup_ratio: float = field(default=0.03, metadata=_help("Share of steps with a linear warm-up."))

@@ -48,7 +48,7 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @click.group(invoke_without_command=True)
-@click.option("-n", "--count", type=int, default=3000, show_default=True, help="Number of products.")
+@click.option("-n", "--count", type=int, default=6000, show_default=True, help="Number of products.")
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
@@ -120,7 +120,7 @@ def main(
 ) -> None:
     """Generate a synthetic product sample set whose photos carry the title, category and price.
 
-    Plain `sample-gen` writes 3,000 products to data/products. The set is written to a temporary
+    Plain `sample-gen` writes 6,000 products to data/products. The set is written to a temporary
     directory and renamed at the end, so an interrupted run leaves the destination untouched.
     """
     if ctx.invoked_subcommand is not None:
