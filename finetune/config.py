@@ -87,7 +87,8 @@ class FinetuneConfig:
     batch_size: int = field(default=8, metadata=_help("Samples per device per step."))
     grad_accum: int = field(default=1, metadata=_help("Gradient accumulation steps."))
     learning_rate: float | None = field(
-        default=None, metadata=_help("Peak learning rate. None: 2e-4 LoRA, 2e-5 full (real); 5e-4 full, 2e-3 LoRA (tiny).")
+        default=None,
+        metadata=_help("Peak learning rate. None: 2e-4 LoRA, 2e-5 full (real); 5e-4 full, 2e-3 LoRA (tiny)."),
     )
     scheduler: Scheduler = field(default="cosine", metadata=_help("Learning-rate schedule after warm-up."))
     warmup_ratio: float = field(default=0.03, metadata=_help("Share of steps with a linear warm-up."))

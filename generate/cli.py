@@ -125,6 +125,17 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
+    if like is not None:
+        ignored = [
+            f"--{name.replace('_', '-')}"
+            for name in ("country", "price_sigma")
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        ]
+        if ignored:
+            raise click.UsageError(
+                f"{' and '.join(ignored)} cannot be combined with --like: currency and price spread come from "
+                f"the profile of {like}."
+            )
     try:
         config = GenerateConfig(
             count=count,

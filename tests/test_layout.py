@@ -10,9 +10,7 @@ STAGES = ("generate", "finetune", "evaluate", "reports")
 
 
 def run_from_root(code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return done.stdout.strip()
 
 

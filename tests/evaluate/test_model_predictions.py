@@ -63,6 +63,19 @@ def test_interrupted_generation_resumes_without_duplicating_ids(tmp_path, eval_s
     assert [r["generated"] for r in records[:4]] == [r["generated"] for r in saved]
 
 
+@pytest.mark.slow
+def test_a_rerun_with_other_settings_generates_again_instead_of_reusing_answers(tmp_path, eval_set):
+    run_evaluation(tiny_config(eval_set, tmp_path / "e", max_new_tokens=2))
+    short = read_predictions(tmp_path / "e" / "predictions.jsonl")
+
+    progress = []
+    run_evaluation(tiny_config(eval_set, tmp_path / "e"), lambda done, total: progress.append((done, total)))
+    records = read_predictions(tmp_path / "e" / "predictions.jsonl")
+    assert progress[-1] == (12, 12)  # nothing reused: the answers came from other settings
+    assert [r["id"] for r in records] == TEST_IDS
+    assert any(len(r["generated"]) > len(s["generated"]) for r, s in zip(records, short, strict=True))
+
+
 @pytest.fixture(scope="module")
 def tiny_four_crops():
     # num_crops 4: images of other shapes get other numbers of image tokens, so a batch needs padding.

@@ -164,6 +164,11 @@ def test_a_saved_profile_generates_the_same_set_as_the_directory(catalogue: Path
     bad.write_text("{}")
     result = runner.invoke(main, ["--like", str(bad), "--out", str(tmp_path / "x"), "-n", "5"])
     assert result.exit_code != 0 and "neither a sample set directory nor a profile JSON" in result.output
+    clash = runner.invoke(
+        main, ["--like", str(catalogue), "--price-sigma", "0.3", "--out", str(tmp_path / "y")]
+    )
+    assert clash.exit_code == 2 and "--price-sigma cannot be combined with --like" in clash.output
+    assert not (tmp_path / "y").exists()
 
 
 @pytest.mark.slow
