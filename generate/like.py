@@ -30,11 +30,10 @@ from typing import Any
 
 import numpy as np
 from productlens.generate.products import (
-    HARDWARE_WEIGHTS,
     MARKETS,
-    PATTERN_WEIGHTS,
     ProductSettings,
     catalogue_round,
+    leaf_attributes,
     product_code,
 )
 from productlens.generate.profile import QUANTILES, SetProfile, load_profile
@@ -43,13 +42,9 @@ from productlens.generate.sampleset import SampleSetWriter
 from productlens.generate.summary import SetSummary
 from productlens.generate.synthesize import GenerateConfig
 from productlens.generate.taxonomy import (
-    COLOURS,
     LEAF_BY_CODE,
     LEAVES,
-    PATTERNS,
-    SIZES,
     Attributes,
-    hardware_options,
     make_title,
     oracle_price_eur,
     title_vocabulary,
@@ -127,19 +122,9 @@ def assign_leaves(categories: list[str]) -> dict[str, str]:
 def sample_leaf_attributes(leaf_code: str, kids: bool, rng: np.random.Generator) -> Attributes:
     """sample-gen's attribute draw (same weights) for a given leaf."""
     leaf = LEAF_BY_CODE[leaf_code]
-    hardware = hardware_options(leaf)
-    weights = np.array([HARDWARE_WEIGHTS[h] for h in hardware])
     adults = [a for a in leaf.audiences if a != "KIDS"] or list(leaf.audiences)
     audience = "KIDS" if kids and "KIDS" in leaf.audiences else adults[int(rng.integers(len(adults)))]
-    return Attributes(
-        leaf=leaf.code,
-        audience=audience,
-        colour=COLOURS[int(rng.integers(len(COLOURS)))].name,
-        material=leaf.materials[int(rng.integers(len(leaf.materials)))],
-        pattern=PATTERNS[int(rng.choice(len(PATTERNS), p=PATTERN_WEIGHTS))].name,
-        hardware=hardware[int(rng.choice(len(hardware), p=weights / weights.sum()))],
-        size=SIZES[int(rng.integers(len(SIZES)))].name if leaf.sized else None,
-    )
+    return leaf_attributes(leaf, audience, rng)
 
 
 def fit_attributes(attrs: Attributes, target_words: int) -> Attributes:

@@ -26,6 +26,7 @@ from productlens.generate.taxonomy import (
     PATTERNS,
     SIZES,
     Attributes,
+    Leaf,
     hardware_options,
     make_title,
     oracle_price_eur,
@@ -66,11 +67,16 @@ def catalogue_round(value: float) -> float:
 
 def sample_attributes(rng: np.random.Generator) -> Attributes:
     leaf = LEAVES[int(rng.integers(len(LEAVES)))]
+    return leaf_attributes(leaf, leaf.audiences[int(rng.integers(len(leaf.audiences)))], rng)
+
+
+def leaf_attributes(leaf: Leaf, audience: str, rng: np.random.Generator) -> Attributes:
+    """The visible attributes of one item of `leaf`: colour, material, pattern, hardware, size (weighted)."""
     hardware = hardware_options(leaf)
     weights = np.array([HARDWARE_WEIGHTS[h] for h in hardware])
     return Attributes(
         leaf=leaf.code,
-        audience=leaf.audiences[int(rng.integers(len(leaf.audiences)))],
+        audience=audience,
         colour=COLOURS[int(rng.integers(len(COLOURS)))].name,
         material=leaf.materials[int(rng.integers(len(leaf.materials)))],
         pattern=PATTERNS[int(rng.choice(len(PATTERNS), p=PATTERN_WEIGHTS))].name,
