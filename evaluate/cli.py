@@ -195,9 +195,20 @@ def compare(
     if report == "html":
         from productlens.reports.html import write_compare_report
 
-        write_compare_report(out / "report.html", comparison)
+        write_compare_report(out / "report.html", comparison, _compare_thumbnails(evaluations[0], comparison))
         click.echo(f"Report: {out / 'report.html'}")
     click.echo(f"Comparison: {out / 'compare.json'}")
+
+
+def _compare_thumbnails(first: Path, comparison: dict) -> dict[str, bytes]:
+    """Photos of the disagreements, from the sample set the first evaluation names (none if it is gone)."""
+    provenance = json.loads((first / "results.json").read_text()).get("provenance") or {}
+    data, split = provenance.get("data"), provenance.get("split") or "test"
+    ids = [str(item.get("id")) for item in comparison.get("disagreements") or []]
+    if not data or not ids or not (Path(data) / "manifest.json").is_file():
+        return {}
+    _quiet_datasets()
+    return load_thumbnails(EvaluateConfig(data=Path(data), split=split, predictions=first), ids)
 
 
 def _quiet_datasets() -> None:

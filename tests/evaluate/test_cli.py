@@ -188,12 +188,19 @@ def test_no_run_to_evaluate(tmp_path, monkeypatch):
     assert "nothing to evaluate: no run under runs/" in result.output
 
 
-def test_compare_html_report(tmp_path, eval_set, saved_predictions):
+def test_compare_html_report_shows_the_photos_of_the_disagreements(
+    tmp_path, eval_set, saved_predictions, test_predictions
+):
     pytest.importorskip("productlens.reports.html")
-    for name in ("a", "b"):
+    fixed = [
+        dict(r, generated=r["generated"].replace("HATS", r["reference"]["category3"]))
+        for r in test_predictions
+    ]
+    write_predictions(tmp_path / "fixed.jsonl", fixed)
+    for name, predictions in (("a", saved_predictions), ("b", tmp_path / "fixed.jsonl")):
         args = (
             "--predictions",
-            saved_predictions,
+            predictions,
             "--data",
             eval_set,
             "--out",
@@ -215,4 +222,7 @@ def test_compare_html_report(tmp_path, eval_set, saved_predictions):
     )
     assert result.exit_code == 0, result.output
     assert f"Report: {tmp_path / 'cmp' / 'report.html'}" in result.output
-    assert (tmp_path / "cmp" / "report.html").read_text().lstrip().lower().startswith("<!doctype html")
+    page = (tmp_path / "cmp" / "report.html").read_text()
+    assert page.lstrip().lower().startswith("<!doctype html")
+    disagreements = page[page.index('id="disagreements"') :]
+    assert 'alt="photo of' in disagreements and "data:image/jpeg;base64," in disagreements
