@@ -149,6 +149,9 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
     predictions_path = out_dir / PREDICTIONS_FILE
     if config.source == "predictions":
         records = read_predictions(config.predictions)  # type: ignore[arg-type]
+        (out_dir / GENERATION_FILE).unlink(
+            missing_ok=True
+        )  # these answers came from elsewhere: never resume them
         if split is not None:
             records = _restrict_to_split(records, split["test_ids"], config)
     else:
@@ -291,9 +294,8 @@ def _restrict_to_split(
 
 
 def _generation_identity(config: EvaluateConfig, style: PromptStyle) -> dict:
-    """Everything that decides the generated answers; a run is identified by its run.json (new on retraining)."""
-    import hashlib
-
+    """Everything that decides the generated answers, including which weights: retraining changes the
+    run's run.json and the weight files' sizes and modification times, so stale answers are never reused."""
     identity = {
         "model": _model_label(config),
         "adapter": None if config.adapter is None else str(config.adapter),
@@ -303,23 +305,27 @@ def _generation_identity(config: EvaluateConfig, style: PromptStyle) -> dict:
         "max_new_tokens": config.max_new_tokens,
         "num_crops": config.num_crops,
     }
-    for key, directory in (
-        ("run_json", config.run),
-        ("model_config", config.model),
-        ("adapter_config", config.adapter),
-    ):
-        for name in ("run.json", "config.json", "adapter_config.json"):
-            path = Path(str(directory)) / name if directory is not None else None
-            if path is not None and path.is_file():
-                identity[f"{key}_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-                break
+    for directory in (config.run, config.model, config.adapter):
+        if directory is not None and Path(str(directory)).is_dir():
+            identity.setdefault("files", {}).update(_weight_files(Path(str(directory))))
     return identity
+
+
+def _weight_files(directory: Path) -> dict[str, list]:
+    """path -> [size, mtime_ns] of the files that decide a model's answers (configs, weights, run.json)."""
+    patterns = ("run.json", "config.json", "adapter_config.json", "*.safetensors")
+    files = {path for pattern in patterns for path in directory.glob(f"**/{pattern}")}
+    files = {path for path in files if "checkpoints" not in path.relative_to(directory).parts}
+    return {str(path): [path.stat().st_size, path.stat().st_mtime_ns] for path in sorted(files)}
 
 
 def _start_or_resume(out_dir: Path, identity: dict) -> None:
     """Keep predictions.jsonl only when it was generated with `identity`; otherwise start it again."""
     predictions, record = out_dir / PREDICTIONS_FILE, out_dir / GENERATION_FILE
-    previous = json.loads(record.read_text()) if record.is_file() else None
+    try:
+        previous = json.loads(record.read_text()) if record.is_file() else None
+    except json.JSONDecodeError:
+        previous = None
     if predictions.exists() and previous != identity:
         import logging
 

@@ -76,6 +76,24 @@ def test_a_rerun_with_other_settings_generates_again_instead_of_reusing_answers(
     assert any(len(r["generated"]) > len(s["generated"]) for r, s in zip(records, short, strict=True))
 
 
+@pytest.mark.slow
+def test_retrained_weights_in_the_same_model_directory_are_evaluated_again(tmp_path, eval_set):
+    from productlens.finetune.phi3v.tiny import build_tiny
+
+    def save(seed: int) -> None:
+        model, processor = build_tiny(seed=seed)
+        model.save_pretrained(tmp_path / "model")
+        processor.save_pretrained(tmp_path / "model")
+
+    save(seed=0)
+    config = tiny_config(eval_set, tmp_path / "e", model=str(tmp_path / "model"))
+    run_evaluation(config)
+    save(seed=1)  # same directory, same config.json, other weights: what retraining leaves behind
+    progress = []
+    run_evaluation(config, lambda done, total: progress.append((done, total)))
+    assert progress[-1] == (12, 12)
+
+
 @pytest.fixture(scope="module")
 def tiny_four_crops():
     # num_crops 4: images of other shapes get other numbers of image tokens, so a batch needs padding.
