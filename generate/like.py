@@ -34,10 +34,11 @@ from productlens.generate.products import (
     ProductSettings,
     catalogue_round,
     leaf_attributes,
+    priced_columns,
     product_code,
+    product_photo,
 )
 from productlens.generate.profile import QUANTILES, SetProfile, load_profile
-from productlens.generate.render import encode_photo, render_product
 from productlens.generate.sampleset import SampleSetWriter
 from productlens.generate.summary import SetSummary
 from productlens.generate.synthesize import GenerateConfig
@@ -253,9 +254,7 @@ def make_like_product(settings: ProductSettings, plan: LikePlan, index: int) -> 
     )
     code = product_code(settings.seed, index)
     title = _fit_title(make_title(attrs).split(), target, plan, rng)
-    image = render_product(attrs, rng, settings.photo)
-    artefacts = settings.image_format == "jpeg" and rng.random() < settings.artefact_rate
-    quality = int(rng.integers(25, 51)) if artefacts else settings.jpeg_quality
+    photo = product_photo(attrs, rng, settings)
     date = (
         dt.date.fromisoformat(plan.competence_date[:10])
         if _is_date(plan.competence_date)
@@ -275,20 +274,15 @@ def make_like_product(settings: ProductSettings, plan: LikePlan, index: int) -> 
         "title": title,
         "itemurl": f"https://synthetic.invalid/{plan.country.lower()}/{slug}-p{code}",
         "imageurl": f"https://synthetic.invalid/images/{code}.jpg",
-        "full_price": full_price,
-        "price": price,
-        "full_price_eur": round(full_price / plan.eur_rate, 2),
-        "price_eur": round(price / plan.eur_rate, 2),
-        "flg_discount": int(discounted),
-        "image": encode_photo(image, settings.image_format, quality),
-        "source": "synthetic",
-        "parent_code": None,
-        "attr_colour": attrs.colour,
-        "attr_material": attrs.material,
-        "attr_pattern": attrs.pattern,
-        "attr_hardware": attrs.hardware,
-        "attr_size": attrs.size,
-        "oracle_price": catalogue_round(_quantile(plan.quantiles[c3], u)),
+        **priced_columns(
+            attrs,
+            photo,
+            full_price,
+            price,
+            discounted,
+            plan.eur_rate,
+            catalogue_round(_quantile(plan.quantiles[c3], u)),
+        ),
     }
 
 

@@ -128,9 +128,7 @@ def make_product(settings: ProductSettings, index: int) -> dict[str, Any]:
     domain = f"www.{_slug(brand).replace('-', '')}.{fake.random_element(['com', 'co', 'store'])}"
     date = dt.date.fromisoformat(settings.competence_date) + dt.timedelta(days=int(rng.integers(0, 7)))
 
-    image = render_product(attrs, rng, settings.photo)
-    artefacts = settings.image_format == "jpeg" and rng.random() < settings.artefact_rate
-    quality = int(rng.integers(25, 51)) if artefacts else settings.jpeg_quality
+    photo = product_photo(attrs, rng, settings)
     return {
         "website_name": brand,
         "competence_date": date.isoformat(),
@@ -144,12 +142,37 @@ def make_product(settings: ProductSettings, index: int) -> dict[str, Any]:
         "title": title,
         "itemurl": f"https://{domain}/{settings.country.lower()}/{_slug(title)}-p{code}",
         "imageurl": f"https://assets.{domain.removeprefix('www.')}/images/{fake.uuid4()}.jpg",
+        **priced_columns(
+            attrs, photo, full_price, price, discounted, rate, catalogue_round(oracle_eur * rate)
+        ),
+    }
+
+
+def product_photo(attrs: Attributes, rng: np.random.Generator, settings: ProductSettings) -> bytes:
+    """The encoded photo of one product; a share (`artefact_rate`) saved as low-quality JPEG."""
+    image = render_product(attrs, rng, settings.photo)
+    artefacts = settings.image_format == "jpeg" and rng.random() < settings.artefact_rate
+    quality = int(rng.integers(25, 51)) if artefacts else settings.jpeg_quality
+    return encode_photo(image, settings.image_format, quality)
+
+
+def priced_columns(
+    attrs: Attributes,
+    photo: bytes,
+    full_price: float,
+    price: float,
+    discounted: bool,
+    rate: float,
+    oracle_price: float,
+) -> dict[str, Any]:
+    """The columns of a synthetic row from `full_price` on: prices (and EUR at `rate`), photo, attributes."""
+    return {
         "full_price": full_price,
         "price": price,
         "full_price_eur": round(full_price / rate, 2),
         "price_eur": round(price / rate, 2),
         "flg_discount": int(discounted),
-        "image": encode_photo(image, settings.image_format, quality),
+        "image": photo,
         "source": "synthetic",
         "parent_code": None,
         "attr_colour": attrs.colour,
@@ -157,5 +180,5 @@ def make_product(settings: ProductSettings, index: int) -> dict[str, Any]:
         "attr_pattern": attrs.pattern,
         "attr_hardware": attrs.hardware,
         "attr_size": attrs.size,
-        "oracle_price": catalogue_round(oracle_eur * rate),
+        "oracle_price": oracle_price,
     }
