@@ -121,7 +121,8 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
     Predictions come from a run or model directory (--run / --model), an OpenAI-compatible
     server (--endpoint URL --model-name NAME), or a saved predictions.jsonl (--predictions,
     re-scoring without a model). Writes predictions.jsonl and results.json to evals/<name>/;
-    --report html adds a self-contained report.html. An interrupted generation resumes.
+    --report html adds a self-contained report.html. An interrupted generation resumes;
+    after retraining or with other settings the answers are generated again (generation.json).
     """
     if ctx.invoked_subcommand is not None:
         return

@@ -96,7 +96,8 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     "--like",
     type=click.Path(path_type=Path, exists=True),
     default=None,
-    help="Follow a set (or a profile JSON from `sample-gen profile`): categories, prices, titles, currency.",
+    help="Follow a set (or a profile JSON from `sample-gen profile`): categories, prices, titles, currency "
+    "(so not combined with --country or --price-sigma).",
 )
 @click.option(
     "--overwrite", is_flag=True, help="Replace a non-empty --out (only once the new set is complete)."
