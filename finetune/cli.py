@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
+import sys
 import warnings
 from pathlib import Path
 
@@ -109,6 +111,9 @@ def training_options(command):
         click.option(
             "--save-total-limit", type=int, default=2, show_default=True, help=_help("save_total_limit")
         ),
+        click.option(
+            "--save-minutes", type=float, default=5.0, show_default=True, help=_help("save_minutes")
+        ),
         click.option("--logging-steps", type=int, default=5, show_default=True, help=_help("logging_steps")),
         click.option(
             "--report-to",
@@ -173,6 +178,7 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
     --model tiny` needs no paths. An existing run resumes from its latest checkpoint; --overwrite starts
     again. Multi-GPU: run the same command under `torchrun --nproc_per_node N` or `accelerate launch`.
     """
+    from productlens.finetune.cli_checks import check_exists, check_model, with_option_names
     from productlens.finetune.errors import FinetuneError
     from productlens.reports.console import make_console
     from transformers.utils import logging as hf_logging
@@ -183,21 +189,66 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
     try:
         config = FinetuneConfig(resume=resume_from or resume, **options)
     except ValueError as error:
-        raise click.BadParameter(str(error)) from error
+        raise click.BadParameter(
+            with_option_names(str(error), click.get_current_context().command)
+        ) from error
+    check_model("--model", config.model)  # paths first: nothing else may fail on a missing one
     try:
         if dry_run:
+            import torch
             from productlens.finetune.cli_progress import plan_table
             from productlens.finetune.plan import plan_training
 
-            console.print(plan_table(plan_training(config, gpu_memory_gb=gpu_memory)))
+            gpu = torch.cuda.is_available()
+            machine = "gpu" if gpu else ("cpu" if config.is_tiny else "no-gpu")
+            plan = plan_training(
+                config, gpu_memory_gb=gpu_memory, precision="fp32" if machine == "cpu" else "bf16"
+            )
+            console.print(plan_table(plan, machine=machine))
             return
+        check_exists("--data", config.data, "create a sample set with `sample-gen` (no sample set there)")
         import datasets
+        from productlens.finetune.cli_log import LogProgress
         from productlens.finetune.cli_progress import RichProgress, summary_table
+        from productlens.finetune.interrupt import CheckpointOnSignal, TrainingInterrupted
         from productlens.finetune.recipe import run_finetune
+        from productlens.finetune.run_dir import latest_checkpoint
+        from productlens.generate.atomic import removed_on_failure
 
         datasets.disable_progress_bars()
         main_process = int(os.environ.get("RANK", "0")) == 0
-        result = run_finetune(config, callbacks=[RichProgress(console)] if main_process else [])
+        progress = RichProgress(console) if console.is_terminal else LogProgress(click.echo)
+        stopping = CheckpointOnSignal(
+            save_every_s=config.save_minutes * 60,
+            on_signal=lambda signum: (
+                main_process
+                and console.print(
+                    "\nfinetune: stopping after this step to save a checkpoint "
+                    + ("(a second Ctrl-C quits without one)" if signum == signal.SIGINT else ""),
+                    soft_wrap=True,
+                )
+            ),
+        )
+        output = config.resolve().output
+        try:
+            with removed_on_failure(
+                output, keep=lambda path: latest_checkpoint(path / "checkpoints") is not None
+            ):
+                result = run_finetune(config, callbacks=[progress, stopping] if main_process else [stopping])
+        except TrainingInterrupted as stopped:
+            if main_process:
+                console.print(f"finetune: {stopped}", soft_wrap=True)
+            sys.exit(stopped.exit_code)
+        except KeyboardInterrupt:  # a second Ctrl-C: no checkpoint beyond the last one
+            if isinstance(progress, RichProgress) and progress.progress is not None:
+                progress.progress.stop()
+            last = latest_checkpoint(output / "checkpoints")
+            console.print(
+                "\nfinetune: interrupted; "
+                + (f"the latest checkpoint is {last}" if last else "no checkpoint was saved"),
+                soft_wrap=True,
+            )
+            sys.exit(130)
     except (FinetuneError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     if result.record:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from productlens.finetune.cli_log import resume_line, validation_line
 from productlens.finetune.plan import GB, TrainingPlan
+from productlens.generate.progress_lines import SteadyTimeRemaining
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -15,7 +17,6 @@ from rich.progress import (
     Progress,
     TextColumn,
     TimeElapsedColumn,
-    TimeRemainingColumn,
 )
 from rich.table import Table
 from transformers import TrainerCallback
@@ -33,19 +34,22 @@ class RichProgress(TrainerCallback):
     def on_train_begin(self, args, state, control, **kwargs):
         if not state.is_world_process_zero:
             return
+        line = resume_line(args, state)
+        if line:
+            self.console.print(f"finetune: {line}")
         self.progress = Progress(
             TextColumn("[bold]finetune"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            TimeRemainingColumn(),
+            SteadyTimeRemaining(),
             TextColumn("{task.fields[status]}"),
             console=self.console,
             transient=False,
         )
         self.progress.start()
         self.task = self.progress.add_task(
-            "train", total=state.max_steps, completed=state.global_step, status=""
+            "train", total=state.max_steps, completed=state.global_step, status="", start=state.global_step
         )
 
     def on_step_end(self, args, state, control, **kwargs):
@@ -58,12 +62,7 @@ class RichProgress(TrainerCallback):
         if "loss" in logs:
             self.status = f"loss {logs['loss']:.4f}  lr {logs.get('learning_rate', 0):.2e}"
         if "val_parse_rate" in logs:
-            price = logs.get("val_price_mdape")
-            self.console.print(
-                f"  step {state.global_step}: validation parse {logs['val_parse_rate']:.0%}  "
-                f"category3 {logs['val_category3_accuracy']:.0%}  "
-                + (f"price MdAPE {price:.1f}%" if price is not None else "price unparsed")
-            )
+            self.console.print("  " + validation_line(state.global_step, logs))
         self.progress.update(self.task, status=self.status)
 
     def on_train_end(self, args, state, control, **kwargs):
@@ -114,8 +113,12 @@ def summary_table(record: dict[str, Any]) -> Table:
     return table
 
 
-def plan_table(plan: TrainingPlan) -> Table:
-    """The dry-run plan: parameters, tokens, memory by part, and whether it fits."""
+def plan_table(plan: TrainingPlan, machine: str = "gpu") -> Table:
+    """The dry-run plan: parameters, tokens, memory by part, and whether it fits.
+
+    machine: "gpu" (the estimate for a GPU of plan.gpu_memory), "cpu" (the run trains on this CPU: memory
+    is RAM, no CUDA overhead, no GPU to fit), "no-gpu" (a GPU estimate made on a machine without one).
+    """
     table = Table(title=f"finetune --dry-run: {plan.model}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
@@ -148,7 +151,18 @@ def plan_table(plan: TrainingPlan) -> Table:
         f"batch {plan.batch_size} x {plan.activations_per_sample / GB:.2f} GB"
         + (", checkpointing" if plan.gradient_checkpointing else ", no checkpointing"),
     )
+    if machine == "cpu":
+        table.add_row(
+            "total",
+            f"{(m.total - m.overhead) / GB:.2f} GB",
+            f"of RAM, training on this CPU in {plan.precision} (no GPU here: --gpu-memory does not apply)",
+        )
+        return table
     table.add_row("CUDA overhead", f"{m.overhead / GB:.2f} GB", "")
+    if machine == "no-gpu":
+        table.add_row(
+            "machine", "", f"no GPU here: the estimate is for one GPU of {plan.gpu_memory / GB:.0f} GB"
+        )
     verdict = "fits" if plan.fits else "does NOT fit"
     table.add_row(
         "total",

@@ -125,6 +125,12 @@ class FinetuneConfig:
         default=None, metadata=_help("Checkpoint every K steps. None: 4 times per run.")
     )
     save_total_limit: int = field(default=2, metadata=_help("Checkpoints kept in checkpoints/."))
+    save_minutes: float = field(
+        default=5.0,
+        metadata=_help(
+            "Also checkpoint every M minutes of training (0: off); Ctrl-C and SIGTERM always save one."
+        ),
+    )
     logging_steps: int = field(default=5, metadata=_help("Log the loss every K steps."))
     report_to: ReportTo = field(default="none", metadata=_help("Trainer integration for metrics."))
     resume: bool | Path = field(
@@ -166,6 +172,7 @@ class FinetuneConfig:
             (self.eval_samples >= 1, "eval_samples must be at least 1"),
             (self.save_steps is None or self.save_steps >= 1, "save_steps must be at least 1"),
             (self.save_total_limit >= 1, "save_total_limit must be at least 1"),
+            (self.save_minutes >= 0, f"save_minutes must be 0 (off) or positive, got {self.save_minutes}"),
             (self.logging_steps >= 1, "logging_steps must be at least 1"),
             (
                 self.max_train_samples is None or self.max_train_samples >= 1,

@@ -216,7 +216,9 @@ def plan_training(
         vision=config.vision,
         num_crops=config.num_crops,
         batch_size=config.batch_size,
-        precision=precision if config.method != "full" else f"fp32 weights + {precision} autocast",
+        precision=precision
+        if config.method != "full" or precision == "fp32"
+        else f"fp32 weights + {precision} autocast",
         gradient_checkpointing=bool(config.gradient_checkpointing),
         parameters=parameters,
         base_parameters=parameters.total - adapter_parameters,

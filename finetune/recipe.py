@@ -28,12 +28,14 @@ from productlens.finetune.collator import ProductCollator
 from productlens.finetune.config import FinetuneConfig
 from productlens.finetune.data import LENGTH_COLUMN, load_training_data, with_lengths
 from productlens.finetune.errors import FinetuneError
+from productlens.finetune.interrupt import CheckpointOnSignal, TrainingInterrupted
 from productlens.finetune.loading import choose_precision, load_for_training
 from productlens.finetune.lora import add_lora, count_parameters, select_full_training
 from productlens.finetune.merge import merge_adapter
 from productlens.finetune.run_dir import (
     RunLayout,
     clear_run_dir,
+    latest_checkpoint,
     plan_run_dir,
     replace_directory,
     write_run_json,
@@ -151,6 +153,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
         dataloader_num_workers=config.dataloader_workers,
         seed=config.seed,
         disable_tqdm=True,  # the CLI renders progress with Rich through a callback
+        resume_from_checkpoint=str(resume_from) if resume_from else None,  # read by progress callbacks
     )
     trainer = Trainer(
         model=model,
@@ -160,6 +163,11 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
         callbacks=list(callbacks),
     )
     trainer.remove_callback(PrinterCallback)  # library code never prints
+    # A checkpoint on Ctrl-C / SIGTERM and every config.save_minutes (the caller may pass its own instance).
+    interrupt = next((c for c in callbacks if isinstance(c, CheckpointOnSignal)), None)
+    if interrupt is None:
+        interrupt = CheckpointOnSignal(save_every_s=config.save_minutes * 60)
+        trainer.add_callback(interrupt)
     validation = None
     if validation_rows and every:
         validation = GenerationValidation(
@@ -184,6 +192,14 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
             "--gradient-checkpointing; `finetune --dry-run` estimates the memory. Checkpoints so far are kept, "
             "and the same command resumes."
         ) from error
+    if interrupt.stopped_by:  # saved and stopped on a signal: not a finished run
+        state.wait_for_everyone()
+        raise TrainingInterrupted(
+            interrupt.stopped_by,
+            trainer.state.global_step,
+            trainer.state.max_steps,
+            latest_checkpoint(layout.checkpoints),
+        )
 
     # 6. Results: each rank joins save_model (ZeRO-3/FSDP gather weights there); the main one writes.
     weights_dir = layout.merged if config.method == "full" else layout.adapter

@@ -96,6 +96,8 @@ def plan_run_dir(root: Path, resume: bool | Path, overwrite: bool) -> Path | Non
     finished = layout.run_json.is_file() and read_run(layout.root).get("status") == "finished"
     if checkpoint is not None and not finished:
         return checkpoint
+    if resume and not finished and not any(path.is_file() for path in layout.root.rglob("*")):
+        return None  # only empty folders (a run killed before its first checkpoint): nothing to lose
     reason = "holds a finished run" if finished else "holds a run without a checkpoint to resume from"
     raise FinetuneError(
         f"{layout.root} {reason}; pass --overwrite to start again or --output to write elsewhere"

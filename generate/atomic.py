@@ -124,3 +124,22 @@ def atomic_directory(dest: str | os.PathLike[str], overwrite: bool = False) -> I
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(temp, target)
+
+
+@contextmanager
+def removed_on_failure(directory: str | os.PathLike[str], keep=lambda path: False) -> Iterator[Path]:
+    """Delete `directory` when the block fails, if the block created it and `keep(directory)` is false.
+
+    For outputs that are written in place to be resumable (an evaluation's predictions, a run's
+    checkpoints): a run that fails before producing anything worth resuming leaves no folder behind,
+    while one that produced something (keep says so) leaves it for the rerun. A directory that existed
+    before the block is never touched.
+    """
+    path = Path(directory)
+    existed = path.exists()
+    try:
+        yield path
+    except BaseException:
+        if not existed and path.is_dir() and not keep(path):
+            shutil.rmtree(path, ignore_errors=True)
+        raise

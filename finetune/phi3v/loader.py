@@ -16,15 +16,28 @@ from productlens.finetune.phi3v.weights import load_model_dir, resolve_attn_impl
 HUB_PATTERNS = ["*.json", "*.safetensors", "tokenizer*", "*.model"]
 
 
+def looks_like_local_path(text: str) -> bool:
+    """True when `text` can only mean a path here: it starts with . / ~, has other than one "/", or its
+    first part is a local folder ("runs/tiny" when runs/ exists). Such a text is never looked up on the hub."""
+    if text.startswith((".", "/", "~")) or "\\" in text:
+        return True
+    parts = text.split("/")
+    if len(parts) != 2 or not all(parts):
+        return True
+    return Path(parts[0]).is_dir()
+
+
 def resolve_model_dir(path_or_id: str | os.PathLike[str]) -> Path:
     """A local directory as is; otherwise a hub id fetched with huggingface_hub (safetensors and json only)."""
     path = Path(path_or_id)
     if path.is_dir():
         return path
     text = str(path_or_id)
-    if path.exists() or text.startswith((".", "/", "~")) or text.count("/") != 1:
+    if path.exists():
+        raise FileNotFoundError(f"{text} is a file, not a model directory (config.json + safetensors).")
+    if looks_like_local_path(text):
         raise FileNotFoundError(
-            f"{text} is not a model directory (expected config.json + safetensors in it)."
+            f"{text} does not exist (a local path: expected a model directory with config.json + safetensors)."
         )
     from huggingface_hub import snapshot_download
 
