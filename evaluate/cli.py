@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from productlens.evaluate.evaluation import EvaluateConfig, latest_run, load_thumbnails, run_evaluation
 from productlens.evaluate.openai_endpoint import EndpointError
+from productlens.generate.progress_lines import SteadyTimeRemaining, log_progress
 
 REPORTS = ("html", "json", "none")
 USER_ERRORS = (ValueError, FileNotFoundError, EndpointError)
@@ -31,12 +32,14 @@ def _bootstrap_options(command):
 @click.group(invoke_without_command=True)
 @click.option(
     "--run",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Run directory (default: newest under runs/).",
 )
 @click.option("--model", help="Model directory, hub id or 'tiny' (instead of --run).")
 @click.option(
-    "--adapter", type=click.Path(path_type=Path, file_okay=False), help="Adapter directory for --model."
+    "--adapter",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Adapter directory for --model.",
 )
 @click.option(
     "--data",
@@ -48,7 +51,7 @@ def _bootstrap_options(command):
 @click.option("--split", default="test", show_default=True, help="Split to evaluate on.")
 @click.option(
     "--predictions",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Re-score a predictions.jsonl; no model needed.",
 )
 @click.option(
@@ -134,12 +137,19 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
                 "nothing to evaluate: no run under runs/; train one with `finetune`, or pass --run, --model, "
                 "--endpoint URL --model-name NAME, or --predictions FILE"
             )
+    from productlens.finetune.cli_checks import check_exists, check_model
+
+    check_model("--model", options["model"])  # paths first, named by their option; never a hub lookup
+    if not options["predictions"]:
+        check_exists("--data", options["data"], "no sample set there; make one with `sample-gen`")
     try:
         config = EvaluateConfig(**options)
         with _progress(enabled=report != "json" and config.source != "predictions") as on_progress:
             outcome = run_evaluation(config, on_progress)
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
+    if outcome.reused and report != "json":
+        click.echo(reuse_line(outcome))
 
     if report == "json":
         click.echo(json.dumps(outcome.results, indent=2))
@@ -259,7 +269,6 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         Progress,
         ProgressColumn,
         TextColumn,
-        TimeRemainingColumn,
     )
     from rich.text import Text
 
@@ -272,12 +281,29 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         BarColumn(),
         MofNCompleteColumn(),
         SamplesPerSecond(),
-        TimeRemainingColumn(),
+        SteadyTimeRemaining(),
     )
-    with Progress(*columns, console=make_console(stderr=True), transient=True) as progress:
+    console = make_console(stderr=True)
+    if not console.is_terminal:  # a log: plain lines, since a live bar shows nothing there
+        yield log_progress("evaluate", lambda line: click.echo(line, err=True), noun="generating ")
+        return
+    with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("generating", total=None)
 
         def update(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         yield update
+
+
+def reuse_line(outcome) -> str:
+    """What a rerun took from the earlier one, and how long those answers took to generate."""
+    seconds = outcome.results["timings"].get("generation_s")
+    took = "" if seconds is None else f" (generated in {seconds:.1f} s)"
+    predictions = outcome.out_dir / "predictions.jsonl"
+    if not outcome.generated:
+        return (
+            f"evaluate: reused all {outcome.reused:,} answers in {predictions}{took}: same model, data and "
+            f"settings; delete {outcome.out_dir} to generate them again"
+        )
+    return f"evaluate: resumed: {outcome.reused:,} answers reused, {outcome.generated:,} generated{took}"

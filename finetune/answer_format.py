@@ -19,12 +19,12 @@ None, and `error` says why.
 
 from __future__ import annotations
 
-import math
 import re
 import string
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
+
+from productlens.generate.price_text import format_price  # one home for the written price (export uses it)
 
 TARGET_SUFFIX = "<|end|>\n<|endoftext|>"
 """Appended to `format_answer(...)` to make a training target (the official recipe, PHI3V.md section 4)."""
@@ -133,16 +133,6 @@ def build_prompt(style: PromptStyle | None = None) -> str:
     """The user turn with the image placeholder, ending where the assistant's answer starts."""
     style = style or PRESETS["chat"]
     return style.prompt_template.replace("{question}", style.question)
-
-
-def format_price(value: float) -> str:
-    """A price as written in targets: "1290" when whole, "1290.50" when it has cents."""
-    if value is None or not math.isfinite(value) or value < 0:
-        raise ValueError(f"a price must be a finite number >= 0; got {value!r}")
-    # Decimal from the shortest repr rounds 12.345 to 12.35 as written, not as the binary float 12.3449...
-    cents = int((Decimal(repr(float(value))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    whole, rest = divmod(cents, 100)
-    return str(whole) if rest == 0 else f"{whole}.{rest:02d}"
 
 
 def format_answer(title: str, category3: str, full_price: float, style: PromptStyle | None = None) -> str:

@@ -206,7 +206,7 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
             )
             console.print(plan_table(plan, machine=machine))
             return
-        check_exists("--data", config.data, "create a sample set with `sample-gen` (no sample set there)")
+        check_exists("--data", config.data, "no sample set there; make one with `sample-gen`")
         import datasets
         from productlens.finetune.cli_log import LogProgress
         from productlens.finetune.cli_progress import RichProgress, summary_table

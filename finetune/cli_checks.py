@@ -18,7 +18,7 @@ def check_exists(option: str, path: Path | str | None, hint: str = "") -> None:
     """click.BadParameter "PATH does not exist" for `option` when the path is missing."""
     if path is None or Path(path).exists():
         return
-    raise click.BadParameter(f"{path} does not exist" + (f"; {hint}" if hint else ""), param_hint=option)
+    raise click.BadParameter(f"{path} does not exist" + (f": {hint}" if hint else ""), param_hint=option)
 
 
 def check_model(option: str, model: str | None) -> None:

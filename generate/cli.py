@@ -14,11 +14,12 @@ from productlens.generate.export import EXPORT_FORMATS, export_set
 from productlens.generate.fidelity import compare_sets
 from productlens.generate.like import generate_like_set
 from productlens.generate.products import MARKETS
+from productlens.generate.progress_lines import ProgressLog, SteadyTimeRemaining
 from productlens.generate.sampleset import read_manifest
 from productlens.generate.summary import summarize_set
 from productlens.generate.synthesize import GenerateConfig, generate_set
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, NotADirectoryError, PermissionError)
 
@@ -41,6 +42,10 @@ def parse_ratios(ctx: click.Context, param: click.Parameter, value: str) -> tupl
             f"train,validation,test ratios must be three numbers summing to 1, got {value!r}"
         )
     return parts  # type: ignore[return-value]
+
+
+def _echo_err(line: str) -> None:
+    click.echo(line, err=True)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -157,19 +162,24 @@ def main(
         raise click.ClickException(str(error)) from None
     console = Console(stderr=True, highlight=False)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # In a log (not a terminal) a live bar shows nothing: plain rows/s lines instead.
+    log = None if console.is_terminal else ProgressLog("sample-gen", config.count, _echo_err, unit="rows")
     try:
         with Progress(
             TextColumn("[bold]sample-gen"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
+            SteadyTimeRemaining(),
             console=console,
             transient=True,
+            disable=log is not None,
         ) as progress:
             task = progress.add_task("rows", total=config.count, rate="")
 
             def advance(done: int) -> None:
+                if log is not None:
+                    log.update(done)
                 if done % 16 == 0 or done == config.count:
                     elapsed = progress.tasks[task].elapsed or 0.0
                     rate = f"{done / elapsed:,.0f} rows/s" if elapsed > 0 else ""
@@ -189,7 +199,12 @@ def main(
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument(
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/products"),
+    required=False,
+)
 @click.option(
     "--compare",
     type=click.Path(path_type=Path, file_okay=False),
@@ -197,7 +212,7 @@ def main(
     help="Another set: print how closely it follows this one (categories, prices, titles).",
 )
 def show(directory: Path, compare: Path | None) -> None:
-    """Print the summary of a sample set: rows per split and category, price range."""
+    """Print the summary of a sample set (default data/products): rows per split and category, price range."""
     try:
         summary = summarize_set(directory)
         manifest = read_manifest(directory) if (directory / "manifest.json").is_file() else None
@@ -210,7 +225,12 @@ def show(directory: Path, compare: Path | None) -> None:
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument(
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/products"),
+    required=False,
+)
 @click.option(
     "--format", "export_format", type=click.Choice(EXPORT_FORMATS), required=True, help="Target layout."
 )
@@ -219,7 +239,7 @@ def show(directory: Path, compare: Path | None) -> None:
 )
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --out.")
 def export(directory: Path, export_format: str, out: Path, overwrite: bool) -> None:
-    """Export a set as the CookBook CSV + images, LLaVA JSON or CookBook conversations JSONL."""
+    """Export a set (default data/products) as the CookBook CSV + images, LLaVA JSON or CookBook JSONL."""
     try:
         counts = export_set(directory, out, export_format, overwrite=overwrite)  # type: ignore[arg-type]
     except USER_ERRORS as error:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import pyarrow.parquet as pq
 from PIL import Image
 from productlens.generate.atomic import atomic_directory
+from productlens.generate.price_text import format_price
 from productlens.generate.sampleset import DBQ_COLUMNS
 from productlens.generate.summary import SPLITS
 
@@ -32,7 +33,9 @@ QUESTION = "What is shown in this image?"
 
 
 def cookbook_answer(row: dict[str, Any]) -> str:
-    return f"Product: {row['title']}, Category: {row['category3_code']}, Full Price: {row['full_price']}"
+    """The CookBook answer, its price written as trained answers write it ("680", not "680.0")."""
+    price = format_price(float(row["full_price"]))
+    return f"Product: {row['title']}, Category: {row['category3_code']}, Full Price: {price}"
 
 
 def iter_rows(path: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:

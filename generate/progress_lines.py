@@ -97,3 +97,19 @@ class ProgressLog:
         )
         self.write("  ".join(parts))
         self._last_line, self._last_done = now, done
+
+
+def log_progress(label: str, write: Callable[[str], None], **options) -> Callable[[int, int], None]:
+    """An on_progress(done, total) callback that writes ProgressLog lines. The total is known at the first
+    call, after the first batch; the clock starts now, so rates include loading, as a wall clock would."""
+    log: ProgressLog | None = None
+    started = time.monotonic()
+
+    def update(done: int, total: int) -> None:
+        nonlocal log
+        if log is None or log.total != total:
+            log = ProgressLog(label, total, write, **options)
+            log.started = started
+        log.update(done)
+
+    return update
