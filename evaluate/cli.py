@@ -115,7 +115,11 @@ def _bootstrap_options(command):
     type=click.Choice(["chat", "cookbook"]),
     help="Prompt and answer format (default: the one the run was trained with, else chat).",
 )
-@click.option("--limit", type=click.IntRange(min=1), help="Evaluate the first N samples only.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="Evaluate the first N samples only, into evals/<name>-firstN unless --name/--out say otherwise.",
+)
 @_bootstrap_options
 @click.pass_context
 def main(ctx: click.Context, report: str | None, **options) -> None:

@@ -157,8 +157,8 @@ def test_compare_two_evaluations(tmp_path, eval_set, saved_predictions, test_pre
     ("args", "message"),
     [
         (["--endpoint", "http://127.0.0.1:9/v1"], "--endpoint needs --model-name"),
-        (["--predictions", "missing.jsonl"], "no predictions file at missing.jsonl"),
-        (["--model", "./no-such-model"], "is not a model directory"),
+        (["--predictions", "missing.jsonl"], "File 'missing.jsonl' does not exist"),
+        (["--model", "./no-such-model"], "--model: ./no-such-model does not exist"),
         (
             ["--predictions", "{file}", "--endpoint", "http://x/v1", "--model-name", "m"],
             "choose one prediction source",

@@ -94,8 +94,12 @@ def test_unreachable_hub_ids_fail_with_a_fix(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setattr(huggingface_hub, "snapshot_download", offline)
     with pytest.raises(FileNotFoundError, match="huggingface-cli download"):
         load_phi3v("microsoft/Phi-3-vision-128k-instruct")
-    with pytest.raises(FileNotFoundError, match="not a model directory"):
+    with pytest.raises(FileNotFoundError, match="missing does not exist"):
         load_phi3v(tmp_path / "missing")
+    (tmp_path / "runs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="runs/tiny does not exist"):  # owner/name-shaped, yet local
+        load_phi3v("runs/tiny")
 
 
 @pytest.mark.slow
