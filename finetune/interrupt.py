@@ -63,7 +63,7 @@ class CheckpointOnSignal(TrainerCallback):
     # --- signal handling -------------------------------------------------------------------------------
     def _handle(self, signum: int, frame) -> None:
         if self._pending is not None:  # second signal: leave now, the way the user expects
-            self._restore()
+            self.restore()
             raise KeyboardInterrupt
         self._pending = signum
         if self.on_signal is not None:
@@ -75,7 +75,8 @@ class CheckpointOnSignal(TrainerCallback):
         for signum in HANDLED_SIGNALS:
             self._previous[signum] = signal.signal(signum, self._handle)
 
-    def _restore(self) -> None:
+    def restore(self) -> None:
+        """Put the previous handlers back (on_train_end does; call it too when train() raises)."""
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)  # type: ignore[arg-type]
         self._previous.clear()
@@ -101,7 +102,7 @@ class CheckpointOnSignal(TrainerCallback):
         self._last_save = time.monotonic()
 
     def on_train_end(self, args, state, control, **kwargs):
-        self._restore()
+        self.restore()
 
 
 def _agree(signum: int, timed: bool) -> tuple[int, bool]:

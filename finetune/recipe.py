@@ -192,6 +192,8 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
             "--gradient-checkpointing; `finetune --dry-run` estimates the memory. Checkpoints so far are kept, "
             "and the same command resumes."
         ) from error
+    finally:
+        interrupt.restore()  # the previous SIGINT/SIGTERM handlers, however train() ended
     if interrupt.stopped_by:  # saved and stopped on a signal: not a finished run
         state.wait_for_everyone()
         raise TrainingInterrupted(
