@@ -49,7 +49,11 @@ class RichProgress(TrainerCallback):
         )
         self.progress.start()
         self.task = self.progress.add_task(
-            "train", total=state.max_steps, completed=state.global_step, status="", start=state.global_step
+            "train",
+            total=state.max_steps,
+            completed=state.global_step,
+            status="",
+            resumed_at=state.global_step,
         )
 
     def on_step_end(self, args, state, control, **kwargs):

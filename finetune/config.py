@@ -166,7 +166,10 @@ class FinetuneConfig:
                 f"max_steps must be at least 1, got {self.max_steps}",
             ),
             (self.epochs is None or self.epochs > 0, f"epochs must be positive, got {self.epochs}"),
-            (self.learning_rate is None or self.learning_rate > 0, "learning_rate must be positive"),
+            (
+                self.learning_rate is None or self.learning_rate > 0,
+                f"learning_rate must be positive, got {self.learning_rate}",
+            ),
             (0.0 <= self.warmup_ratio < 1.0, f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}"),
             (self.eval_steps is None or self.eval_steps >= 0, "eval_steps must be 0 (off) or positive"),
             (self.eval_samples >= 1, "eval_samples must be at least 1"),

@@ -37,12 +37,12 @@ def steady_remaining(
 
 
 class SteadyTimeRemaining(ProgressColumn):
-    """ETA from the whole task's average rate; a task field `start` gives the units done before it began
+    """ETA from the whole task's average rate; a task field `resumed_at` gives the units done before it began
     (a resumed run), so they do not count as fast progress."""
 
     def render(self, task: Task) -> Text:
         remaining = steady_remaining(
-            task.completed, task.total, task.elapsed or 0.0, float(task.fields.get("start", 0))
+            task.completed, task.total, task.elapsed or 0.0, float(task.fields.get("resumed_at", 0))
         )
         return Text(format_eta(remaining), style="progress.remaining")
 

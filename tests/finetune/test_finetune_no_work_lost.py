@@ -162,3 +162,28 @@ def test_resume_and_time_between_lines_do_not_depend_on_a_terminal():
         log.update(done)
         time.sleep(0.001)
     assert [line.split("  ")[0] for line in lines] == ["x: 1/4 (25%)", "x: 4/4 (100%)"]
+
+
+def test_the_terminal_bar_says_what_it_resumes_and_times_from_the_resumed_step():
+    import io
+    from types import SimpleNamespace
+
+    from productlens.finetune.cli_progress import RichProgress
+    from rich.console import Console
+
+    screen = io.StringIO()
+    bar = RichProgress(
+        Console(file=screen, force_terminal=True, width=80, highlight=False, color_system=None)
+    )
+    args = SimpleNamespace(resume_from_checkpoint="runs/tiny/checkpoints/checkpoint-4")
+    state = SimpleNamespace(is_world_process_zero=True, global_step=4, max_steps=8)
+    bar.on_train_begin(args, state, None)
+    said = " ".join(screen.getvalue().split())
+    assert "resuming from checkpoint-4 (step 4 of 8): runs/tiny/checkpoints/checkpoint-4" in said
+    time.sleep(0.05)
+    state.global_step = 6
+    bar.on_step_end(args, state, None)
+    task = bar.progress.tasks[0]
+    assert task.elapsed and task.elapsed > 0  # the clock runs (elapsed and ETA are not "-:--:--")
+    assert task.fields["resumed_at"] == 4
+    bar.on_train_end(args, state, None)
