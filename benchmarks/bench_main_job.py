@@ -76,6 +76,11 @@ def main() -> None:
         f"median of the true category {value(baselines['category_median_price'], 'price_mdape'):.1%}, "
         f"noise floor (oracle_price) {value(baselines['oracle_price'], 'price_mdape'):.1%}"
     )
+    category1, majority1 = metrics["category1_accuracy"], majority["metrics"]["category1_accuracy"]
+    print(
+        f"  category1 accuracy    {category1['value']:7.1%} [{category1['ci_low']:.1%}, {category1['ci_high']:.1%}]  "
+        f"majority-class baseline {majority1['value']:.1%} [{majority1['ci_low']:.1%}, {majority1['ci_high']:.1%}]"
+    )
 
 
 if __name__ == "__main__":
