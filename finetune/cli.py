@@ -197,7 +197,9 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
 
             run_dir = config.resolve().output
             if is_finished_run(run_dir):  # merge what trained; training again is --overwrite
-                console.print(f"{escape(str(run_dir))} holds a finished run: merging its adapter, no training")
+                console.print(
+                    f"{escape(str(run_dir))} holds a finished run: merging its adapter, no training"
+                )
                 console.print(f"merged weights: {escape(str(merge_run(run_dir)))}")
                 return
         import datasets

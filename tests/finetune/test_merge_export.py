@@ -74,7 +74,7 @@ def merged_run(sample_set, tmp_path_factory):
 
 @pytest.mark.slow
 def test_merge_on_a_finished_run_merges_without_training(merged_run):
-    base, run, checkpoints, _, merged = merged_run
+    _, run, checkpoints, _, merged = merged_run
     assert merged.exit_code == 0, merged.output
     assert "holds a finished run: merging its adapter, no training" in " ".join(merged.output.split())
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == checkpoints  # no new steps
@@ -110,7 +110,7 @@ def test_merged_weight_names_and_config_keys_are_the_official_layout(merged_run)
     names = []
     for shard in (run / "merged").glob("*.safetensors"):
         with safe_open(str(shard), framework="pt") as handle:
-            names.extend(handle.keys())  # noqa: SIM118
+            names.extend(handle.keys())
     official = json.loads((REFERENCE / "model.safetensors.index.json").read_text())["weight_map"]
     assert normalised(names) == normalised(official)
     config = json.loads((run / "merged" / "config.json").read_text())
