@@ -35,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from itertools import cycle, islice
 from pathlib import Path
@@ -140,17 +141,28 @@ def build(model_dir: str, attn: str, device: torch.device, dtype: torch.dtype):
     from productlens.finetune.phi3v.tiny import stop_generation_config
     from productlens.finetune.phi3v.weights import build_model
 
-    if model_dir == "tiny" or any(Path(model_dir).glob("*.safetensors")):
+    if any(Path(model_dir).glob("*.safetensors")):
         model, processor = load_phi3v(model_dir, dtype=dtype, attn_implementation=attn)
-        return model.to(device), processor, model_dir == "tiny"
+        return model.to(device), processor, False
     config = Phi3VConfig.from_json_file_or_dir(model_dir)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = build_model(config, dtype, attn, device=str(device))  # random init, on the GPU itself
     model.model.vision_embed_tokens.freeze_unused()
+    model.config.dtype = dtype
     processor = Phi3VProcessor.from_pretrained(model_dir)
     model.generation_config = stop_generation_config(processor)
     return model.eval(), processor, True
+
+
+def tiny_config_dir(directory: Path) -> str:
+    """The tiny preset as a config directory without weights: --tiny takes the full-size code path."""
+    from productlens.finetune.phi3v import build_tiny
+
+    model, processor = build_tiny()
+    model.config.save_pretrained(directory)
+    processor.save_pretrained(directory)
+    return str(directory)
 
 
 def recipe(model_dir: str, num_crops: int, batch: int, data: Path, method: str = "lora"):
@@ -197,7 +209,11 @@ class Trainee:
 def with_lora(model, config) -> Trainee:
     from productlens.finetune.lora import add_lora
 
-    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    kwargs = {"use_reentrant": False}  # as the Trainer does for the recipe
+    if hasattr(model, "activation_checkpointing_enable"):  # the newer name of the same switch
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
     model = add_lora(model, config)
     model.train()
     named = list(model.named_parameters())
@@ -325,7 +341,7 @@ def measure_generation(model, processor, style, rows, row: Row, args, clock: Clo
 def skip_reason(part: str, device: torch.device) -> str | None:
     package = {"fa2": "flash_attn", "qlora": "bitsandbytes"}[part]
     if importlib.util.find_spec(package) is None:
-        return f"{package} is not installed (pip install {'flash-attn' if part == 'fa2' else package})"
+        return f"{package} not installed"
     if device.type != "cuda":
         return "needs a CUDA GPU"
     return None
@@ -338,13 +354,16 @@ def free() -> None:
         torch.cuda.empty_cache()
 
 
-def bench_model(model_dir: str, name: str, data: Path, rows, args, clock: Clock, device) -> list[Row]:
+def bench_model(
+    model_dir: str, name: str, data: Path, rows, args, clock: Clock, device, out: list[Row]
+) -> None:
+    """Every measurement of one model, appended to `out` as it is made."""
     from productlens.finetune.recipe import prompt_style
 
     dtype = torch.float32 if device.type == "cpu" else torch.bfloat16
     peak = peak_flops(device, args.peak_tflops)
     style = prompt_style(recipe(model_dir, 4, 1, data))
-    out: list[Row] = []
+    first = len(out)
 
     def late(row: Row) -> bool:
         if clock.left() <= 0:
@@ -382,29 +401,44 @@ def bench_model(model_dir: str, name: str, data: Path, rows, args, clock: Clock,
             continue
         if late(row):
             continue
-        if part == "fa2":
-            model, processor, _ = build(model_dir, "flash_attention_2", device, dtype)
-            gen = Row(name, "fa2-gen", args.gen_crops, max(args.gen_batches))
-            out.append(measure_generation(model, processor, style, rows, gen, args, clock, device))
-            trainee = with_lora(model, recipe(model_dir, crops, batch, data))
-        else:
-            from peft import prepare_model_for_kbit_training
-            from productlens.finetune.qlora import quantize_decoder
-
-            model, processor, _ = build(model_dir, "sdpa", device, dtype)
-            model = prepare_model_for_kbit_training(
-                quantize_decoder(model, dtype),
-                use_gradient_checkpointing=True,
-                gradient_checkpointing_kwargs={"use_reentrant": False},
+        try:
+            out.extend(
+                optional_part(part, row, model_dir, data, rows, style, args, clock, device, dtype, peak)
             )
-            trainee = with_lora(model, recipe(model_dir, crops, batch, data, method="qlora"))
-        plan = dry_run(model_dir, crops, data, args.gpu_memory, method="qlora" if part == "qlora" else "lora")
-        row.dry_run_gb = estimate_gb(plan, batch)
-        out.append(measure_training(trainee, processor, style, rows, row, args, clock, device, peak))
-        del trainee, model
-        free()
-    for row in out:
+        except Exception as error:  # one failing part (a kernel, a package) must not lose the others
+            row.status = f"error: {type(error).__name__}: {error}"
+            out.append(row)
+            free()
+    for row in out[first:]:
         row.extra["random_weights"] = random_weights
+
+
+def optional_part(part, row, model_dir, data, rows, style, args, clock, device, dtype, peak) -> list[Row]:
+    """The flash-attention 2 (generation + training) or QLoRA repeat at the largest num_crops, batch 8."""
+    out = []
+    crops, batch = row.num_crops, row.batch
+    if part == "fa2":
+        model, processor, _ = build(model_dir, "flash_attention_2", device, dtype)
+        gen = Row(row.model, "fa2-gen", args.gen_crops, max(args.gen_batches))
+        out.append(measure_generation(model, processor, style, rows, gen, args, clock, device))
+        trainee = with_lora(model, recipe(model_dir, crops, batch, data))
+        plan = dry_run(model_dir, crops, data, args.gpu_memory)
+    else:  # QLoRA as finetune --method qlora loads it (loading.py): NF4 decoder linears, k-bit preparation
+        from peft import prepare_model_for_kbit_training
+        from productlens.finetune.qlora import quantize_decoder
+
+        model, processor, _ = build(model_dir, "sdpa", device, dtype)
+        model = prepare_model_for_kbit_training(
+            quantize_decoder(model, dtype),
+            use_gradient_checkpointing=True,
+            gradient_checkpointing_kwargs={"use_reentrant": False},
+        )
+        trainee = with_lora(model, recipe(model_dir, crops, batch, data, method="qlora"))
+        plan = dry_run(model_dir, crops, data, args.gpu_memory, method="qlora")
+    row.dry_run_gb = estimate_gb(plan, batch)
+    out.append(measure_training(trainee, processor, style, rows, row, args, clock, device, peak))
+    del trainee, model
+    free()
     return out
 
 
@@ -423,7 +457,7 @@ def table_lines(rows: list[Row]) -> list[str]:
     lines = [HEADER, "-" * len(HEADER)]
     for r in rows:
         head = f"{r.model:<6}{r.part:<9}{r.num_crops:>5}{r.batch:>6}"
-        if r.status.startswith("skipped"):
+        if r.status.startswith(("skipped", "error")):  # the whole text is in the JSON
             lines.append(f"{head}  {r.status}"[:80])
             continue
         lines.append(
@@ -511,6 +545,7 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parse_args(argv)
     hf_logging.set_verbosity_error()
+    warnings.filterwarnings("ignore", category=FutureWarning)  # deprecation notices between HF libraries
     device = torch.device("cuda" if torch.cuda.is_available() and not args.tiny else "cpu")
     if device.type == "cpu" and not args.tiny:
         sys.exit("the full-size models need a CUDA GPU; on the CPU run --tiny")
@@ -528,7 +563,13 @@ def main(argv: list[str] | None = None) -> None:
         data, samples = make_rows(Path(tmp), args.rows, 96 if args.tiny else 336)
         for model_dir in args.model:
             name = "tiny" if model_dir == "tiny" else ("3.5" if "3.5" in Path(model_dir).name else "128k")
-            rows += bench_model(model_dir, name, data, samples, args, clock, device)
+            if model_dir == "tiny":
+                model_dir = tiny_config_dir(Path(tmp) / "tiny")
+            try:
+                bench_model(model_dir, name, data, samples, args, clock, device, rows)
+            except Exception as error:  # the rows measured so far are kept and printed
+                rows.append(Row(name, "error", 0, 0, status=f"error: {type(error).__name__}: {error}"))
+                free()
     lines = table_lines(rows)
     print("img|smp/s: training images/s or generated samples/s; memory in GB (peak allocated, reserved,")
     print(f"--dry-run estimate); generation at num_crops {args.gen_crops}, {args.new_tokens} new tokens\n")
