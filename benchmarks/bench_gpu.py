@@ -17,8 +17,9 @@ set made here (sample-gen's renderer), for each model:
 3. flash-attention 2 and QLoRA (bitsandbytes) repeats of num_crops 16 batch 8, skipped with the reason when
    the package or a GPU is missing.
 
-Every measurement stops taking steps after --budget seconds, and once --deadline seconds have passed the
-remaining ones are skipped (listed). Prints one table and writes the same rows as JSON (--json).
+Every measurement stops taking steps after --budget seconds; each model has an equal share of --deadline,
+and measurements that would start after its share are skipped (listed). Prints one table and writes the
+same rows as JSON (--json).
 
 MFU counts model FLOPs per step: 4 x frozen decoder parameters (forward + input gradients; frozen weights get
 no weight gradient) + 6 x adapter parameters per token, causal attention 6 x layers x hidden x length^2 per
@@ -413,7 +414,19 @@ def bench_model(
         row.extra["random_weights"] = random_weights
 
 
-def optional_part(part, row, model_dir, data, rows, style, args, clock, device, dtype, peak) -> list[Row]:
+def optional_part(
+    part: str,
+    row: Row,
+    model_dir: str,
+    data: Path,
+    rows: list[dict],
+    style: Any,
+    args: argparse.Namespace,
+    clock: Clock,
+    device: torch.device,
+    dtype: torch.dtype,
+    peak: float | None,
+) -> list[Row]:
     """The flash-attention 2 (generation + training) or QLoRA repeat at the largest num_crops, batch 8."""
     out = []
     crops, batch = row.num_crops, row.batch
@@ -561,12 +574,14 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         data, samples = make_rows(Path(tmp), args.rows, 96 if args.tiny else 336)
-        for model_dir in args.model:
+        for index, model_dir in enumerate(args.model):
+            # each model gets an equal share of the time left, so the last one is measured too
+            share = Clock(budget=args.budget, deadline=clock.left() / (len(args.model) - index))
             name = "tiny" if model_dir == "tiny" else ("3.5" if "3.5" in Path(model_dir).name else "128k")
             if model_dir == "tiny":
                 model_dir = tiny_config_dir(Path(tmp) / "tiny")
             try:
-                bench_model(model_dir, name, data, samples, args, clock, device, rows)
+                bench_model(model_dir, name, data, samples, args, share, device, rows)
             except Exception as error:  # the rows measured so far are kept and printed
                 rows.append(Row(name, "error", 0, 0, status=f"error: {type(error).__name__}: {error}"))
                 free()
