@@ -473,11 +473,12 @@ def table_lines(rows: list[Row]) -> list[str]:
         if r.status.startswith(("skipped", "error")):  # the whole text is in the JSON
             lines.append(f"{head}  {r.status}"[:80])
             continue
+        rate = fmt(r.per_s, ".2f") if r.per_s is not None or r.status == "ok" else r.status[:9]
         lines.append(
-            f"{head}{fmt(r.per_s, '.2f'):>10}{fmt(r.tokens_s, ',.0f'):>9}"
+            f"{head}{rate:>10}{fmt(r.tokens_s, ',.0f'):>9}"
             f"{fmt(r.mfu * 100 if r.mfu is not None else None, '.0f'):>5}{'%' if r.mfu is not None else ' '}"
             f"{fmt(r.peak_allocated_gb, '.1f'):>7}{fmt(r.peak_reserved_gb, '.1f'):>6}{fmt(r.dry_run_gb, '.1f'):>6}"
-            f"{fmt(r.ratio, '.2f'):>9}" + ("" if r.status == "ok" else f"  {r.status}")
+            f"{fmt(r.ratio, '.2f'):>9}" + ("" if r.status == "ok" or r.per_s is None else f" {r.status}")
         )
     return lines
 
