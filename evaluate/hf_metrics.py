@@ -103,7 +103,11 @@ class PriceMetric(_AnswerMetric):
         predicted = np.array([np.nan if p.price is None else p.price for p in parsed])
         errors = price_errors(predicted, np.array([t.price for t in truth]))
         return price_specs(
-            errors["abs_error"], errors["ape"], errors["log_error"], ~np.isnan(predicted), smape=errors["smape"]
+            errors["abs_error"],
+            errors["ape"],
+            errors["log_error"],
+            ~np.isnan(predicted),
+            smape=errors["smape"],
         )
 
 

@@ -84,7 +84,9 @@ def price_specs(
         *(
             []
             if smape is None
-            else [MetricSpec(f"{prefix}_smape", "Price SMAPE", False, weighted_mean(smape), scored_count(smape))]
+            else [
+                MetricSpec(f"{prefix}_smape", "Price SMAPE", False, weighted_mean(smape), scored_count(smape))
+            ]
         ),
         MetricSpec(f"{prefix}_rmsle", "Price RMSLE", False, weighted_rms(log_error), scored_count(log_error)),
     ]

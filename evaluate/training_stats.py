@@ -68,4 +68,6 @@ class TrainingStats:
     @classmethod
     def from_dict(cls, data: dict) -> TrainingStats:
         hierarchy = {key: tuple(value) for key, value in data["hierarchy"].items()}
-        return cls(**{**data, "hierarchy": hierarchy, "price_quintiles": tuple(data.get("price_quintiles", ()))})
+        return cls(
+            **{**data, "hierarchy": hierarchy, "price_quintiles": tuple(data.get("price_quintiles", ()))}
+        )
