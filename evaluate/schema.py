@@ -171,18 +171,7 @@ class Disagreement(TypedDict):
     answers: dict[str, dict]  # run name -> {"generated": str, "scores": RowScores}
 
 
-class PairSummary(TypedDict):
-    """One pair of runs (each against the first) in one plain sentence."""
-
-    a: str
-    b: str
-    sentence: str
-    significant: list[str]  # metric names that differ after the Holm correction
-
-
 class Comparison(TypedDict):
     runs: list[Results]
     differences: dict[str, list[Difference]]
     disagreements: list[Disagreement]
-    # additions
-    summaries: NotRequired[list[PairSummary]]
