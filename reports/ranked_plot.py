@@ -1,0 +1,67 @@
+"""The ranked CI plot of a comparison: per headline metric, the runs from best to worst with 95 % intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from productlens.reports.metric_format import metric_kind
+from productlens.reports.svg_plots import PALETTE, STYLE, figure_to_svg, plain_label
+
+RANKED_METRICS = ("category3_accuracy", "price_mdape", "price_smape", "title_f1")
+MAX_NAME = 22
+
+
+def ranked_metric_names(runs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The RANKED_METRICS that every run reports with a value."""
+    return [
+        name
+        for name in RANKED_METRICS
+        if all(((run.get("metrics") or {}).get(name) or {}).get("value") is not None for run in runs)
+    ]
+
+
+def ranked_ci_svg(runs: Sequence[Mapping[str, Any]], metrics: Sequence[str] | None = None) -> str:
+    """One panel per metric; in each, the runs ranked best (top) to worst, a dot and its 95 % CI bar.
+
+    The direction comes from the metric (higher or lower is better), so the top run is always the best.
+    Empty string when no metric is reported by every run.
+    """
+    from matplotlib.figure import Figure
+
+    metrics = list(metrics) if metrics is not None else ranked_metric_names(runs)
+    if not runs or not metrics:
+        return ""
+    names = [str(run.get("name", f"run {i}")) for i, run in enumerate(runs)]
+    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(3.1 * len(metrics), 0.9 + 0.42 * len(runs)), dpi=100, layout="constrained")
+        axes_row = figure.subplots(1, len(metrics), squeeze=False)[0]
+        for axes, metric in zip(axes_row, metrics, strict=True):
+            values = [(run.get("metrics") or {})[metric] for run in runs]
+            higher = bool(values[0].get("higher_is_better", True))
+            order = sorted(range(len(runs)), key=lambda i: values[i]["value"], reverse=higher)
+            scale = 100.0 if metric_kind(metric) == "percent" else 1.0
+            for rank, i in enumerate(order):
+                value = values[i]
+                y = len(order) - 1 - rank  # best on top
+                low, high = value.get("ci_low"), value.get("ci_high")
+                if low is not None and high is not None:
+                    axes.plot([low * scale, high * scale], [y, y], color=colours[names[i]], linewidth=2.4)
+                axes.plot(value["value"] * scale, y, "o", color=colours[names[i]], markersize=6)
+            axes.set_yticks(range(len(order)))
+            axes.set_yticklabels([plain_label(_short(names[i])) for i in reversed(order)])
+            axes.set_ylim(-0.6, len(order) - 0.4)
+            axes.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            if scale == 100.0:
+                axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+            label = str(values[0].get("label") or metric)
+            axes.set_title(plain_label(f"{label} ({'higher' if higher else 'lower'} is better)"), fontsize=9)
+            axes.grid(axis="y", visible=False)
+        return figure_to_svg(figure, "ranked", "Runs ranked per headline metric with 95% intervals")
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
