@@ -103,3 +103,21 @@ def test_identical_runs_read_no_difference(runs):
     for metric, (difference,) in comparison["differences"].items():
         assert difference["identical"] is True, metric
         assert difference["significant"] is False and difference["p_value"] == 1.0, metric
+
+
+def test_compare_cli_prints_the_sentence_and_writes_the_summary(tmp_path, runs):
+    from click.testing import CliRunner
+    from productlens.evaluate.cli import main
+
+    out = tmp_path / "cmp"
+    args = ["compare", str(runs[0]), str(runs[2]), str(runs[1]), "--out", str(out), "--report", "html"]
+    result = CliRunner().invoke(main, [*args, "--bootstrap", "300"])
+    assert result.exit_code == 0, result.output
+    printed = " ".join(result.output.split())
+    assert "b beats a on category accuracy by 25.0 points [" in printed
+    assert "a-again and a scored the same on all 120 shared samples: no difference." in printed
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count('class="pair-sentence"') == 2 and '<figure class="ranked"><svg' in page
+    assert '<table class="cost">' in page
+    saved = json.loads((out / "compare.json").read_text())
+    assert saved["differences"]["category3_accuracy"][0]["significant"] is True
