@@ -45,7 +45,8 @@ class HardwareRecorder:
             )
 
     def endpoint(self, url: str) -> None:
-        self.facts["device"] = f"server at {url} (device not visible to the client)"
+        """An endpoint's hardware is the server's; the URL is in the provenance's model."""
+        self.facts["device"] = "server (device not visible)"
 
     def finish(self) -> dict:
         """The facts, with the peak memory allocated on the GPU since the model was loaded."""

@@ -57,11 +57,16 @@ def pair_sentence(
             f"({n_shared} shared samples){cost}."
         )
     clauses = [_clause(first, metrics.get(m) or {}, m, differences[m]) for m in significant[:MAX_NAMED]]
+    # "trails a on X by 1, on Y by 2": the verb and run once per run of the same direction
+    for i in range(len(clauses) - 1, 0, -1):
+        if clauses[i][0] == clauses[i - 1][0]:
+            clauses[i] = ("", clauses[i][1])
+    texts = [f"{verb} {first} {rest}" if verb else rest for verb, rest in clauses]
     if len(significant) > MAX_NAMED:
-        clauses.append(f"{len(significant) - MAX_NAMED} more")
-    listed = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
-    rest = "no other difference is" if len(significant) < len(tested) else "as are all the others"
-    return f"{other} {listed}, significant after {family}; {rest}{cost}."
+        texts.append(f"{len(significant) - MAX_NAMED} more")
+    listed = texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
+    rest = "; no other difference is" if len(significant) < len(tested) else ""
+    return f"{other} {listed}, significant after {family}{rest}{cost}."
 
 
 def _ordered(differences: Mapping[str, Any]) -> list[str]:
@@ -69,7 +74,10 @@ def _ordered(differences: Mapping[str, Any]) -> list[str]:
     return headline + [m for m in differences if m not in headline]
 
 
-def _clause(first: str, metric: Mapping[str, Any], name: str, difference: Mapping[str, Any]) -> str:
+def _clause(
+    first: str, metric: Mapping[str, Any], name: str, difference: Mapping[str, Any]
+) -> tuple[str, str]:
+    """(verb, "on <metric> by <amount> [<interval>]"), the amount always positive."""
     higher = bool(metric.get("higher_is_better", True))
     sign = 1 if higher else -1  # the gain: positive when `other` is better
     delta, low, high = (difference.get(key) for key in ("delta", "ci_low", "ci_high"))
@@ -85,7 +93,7 @@ def _clause(first: str, metric: Mapping[str, Any], name: str, difference: Mappin
     label = str(metric.get("label") or name)
     label = label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
     unit = " points" if metric_kind(name) == "percent" else ""
-    return f"{verb} {first} on {label} by {_amount(magnitude, name)}{unit}{interval}"
+    return verb, f"on {label} by {_amount(magnitude, name)}{unit}{interval}"
 
 
 def _amount(value: float, name: str) -> str:

@@ -14,7 +14,7 @@ COLUMNS = (
     ("generated_tokens_per_sample", "Generated tok/sample"),
     ("device", "Device"),
     ("dtype", "dtype"),
-    ("batch_size", "Batch"),
+    ("batch_size", "Batch or in flight"),
     ("peak_memory_gb", "Peak GPU memory"),
 )
 

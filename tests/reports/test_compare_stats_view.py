@@ -137,3 +137,16 @@ def test_terminal_compare_has_the_sentence_and_costs_at_80_columns():
     assert "• [bold]b and a scored the same on all 12 shared samples: no difference" in " ".join(text.split())
     assert "Cost and speed" in text and "NVIDIA H100" in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_several_gains_name_the_run_once_and_end_without_a_rest():
+    compare = compare_of(
+        {
+            "category3_accuracy": diff("b", 0.041, 0.020, 0.063, 0.001, True),
+            "title_f1": diff("b", 0.05, 0.01, 0.09, 0.01, True),
+        }
+    )
+    assert sentence(compare) == (
+        "b beats a on category accuracy by 4.1 points [2.0, 6.3] and on title token F1 by 0.050 [0.010, 0.090], "
+        "significant after Holm correction across 2 metrics."
+    )
