@@ -50,7 +50,7 @@ def cost_facts(results: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def cost_table_html(runs: Sequence[Mapping[str, Any]]) -> str:
     """The runs' costs side by side (compare report)."""
-    head = "".join(f'<th class="num">{esc(label)}</th>' for _, label in COLUMNS)
+    head = "".join(f"<th{_align(key)}>{esc(label)}</th>" for key, label in COLUMNS)
     rows = []
     for run in runs:
         cost = run.get("cost") or {}
@@ -59,7 +59,7 @@ def cost_table_html(runs: Sequence[Mapping[str, Any]]) -> str:
             reason = cost.get("absent") or "no cost recorded (evaluated before productlens counted it)"
             rows.append(f'<tr class="cost-absent">{name}<td colspan="{len(COLUMNS)}">{esc(reason)}</td></tr>')
             continue
-        cells = "".join(f'<td class="num">{esc(cost_value(cost, key))}</td>' for key, _ in COLUMNS)
+        cells = "".join(f"<td{_align(key)}>{esc(cost_value(cost, key))}</td>" for key, _ in COLUMNS)
         rows.append(f"<tr>{name}{cells}</tr>")
     return (
         f'<div class="table-wrap"><table class="cost"><thead><tr><th>Run</th>{head}</tr></thead>'
@@ -67,3 +67,7 @@ def cost_table_html(runs: Sequence[Mapping[str, Any]]) -> str:
         '<p class="legend">Tokens per sample come from the tokenizer (local model) or the server\'s usage '
         "(endpoint); time is the generation time of the answers, summed over resumed runs.</p>"
     )
+
+
+def _align(key: str) -> str:
+    return "" if key in ("device", "dtype") else ' class="num"'
