@@ -110,11 +110,16 @@ def _cost_clause(first: Mapping[str, Any] | None, other: Mapping[str, Any] | Non
     parts = []
     first_tokens, other_tokens = _tokens(first), _tokens(other)
     if first_tokens and other_tokens:
-        parts.append(f"{other_tokens / first_tokens:.1f}x the tokens")
+        parts.append(f"{_ratio(other_tokens / first_tokens)} the tokens")
     first_rate, other_rate = (first or {}).get("samples_per_s"), (other or {}).get("samples_per_s")
     if first_rate and other_rate:
-        parts.append(f"{first_rate / other_rate:.1f}x the time")
+        parts.append(f"{_ratio(first_rate / other_rate)} the time")
     return f", at {' and '.join(parts)} per sample" if parts else ""
+
+
+def _ratio(value: float) -> str:
+    """2.0x, 0.5x, 0.034x: two significant figures below 1, so a small ratio never reads 0.0x."""
+    return f"{value:.1f}x" if value >= 0.995 else f"{value:.2g}x"
 
 
 def _tokens(cost: Mapping[str, Any] | None) -> float | None:

@@ -18,7 +18,8 @@ def summary_body(compare: Mapping[str, Any]) -> str:
     plot = ranked_ci_svg(compare.get("runs") or [])
     figure = (
         f'<figure class="ranked">{plot}<figcaption>Each panel ranks the runs on one headline metric, best on '
-        "top: the dot is the estimate, the bar its 95% bootstrap interval.</figcaption></figure>"
+        "top, each on all the samples it scored (n under Runs): the dot is the estimate, the bar its 95% bootstrap "
+        "interval.</figcaption></figure>"
         if plot
         else ""
     )
