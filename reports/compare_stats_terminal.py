@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 TERMINAL_COLUMNS = (
-    ("wall_s", "Time"),
+    ("wall_s", "Wall time"),
     ("samples_per_s", "Samples/s"),
     ("prompt_tokens_per_sample", "Prompt tok"),
     ("generated_tokens_per_sample", "Gen tok"),
@@ -28,7 +28,7 @@ def compare_sentences(compare: Mapping[str, Any]) -> RenderableType:
 
 
 def compare_cost_table(runs: Sequence[Mapping[str, Any]]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="Cost and speed (per sample)", title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title="Cost and speed", title_justify="left")
     table.add_column("Run", overflow="fold")
     for key, label in TERMINAL_COLUMNS:
         table.add_column(label, justify="left" if key == "device" else "right", overflow="fold")
@@ -41,7 +41,8 @@ def compare_cost_table(runs: Sequence[Mapping[str, Any]]) -> Table:
             continue
         table.add_row(name, *(Text(cost_value(cost, key)) for key, _ in TERMINAL_COLUMNS))
     table.caption = (
-        "tokens: tokenizer (local model) or server usage (endpoint); time summed over resumed runs"
+        "tok: per sample, from the tokenizer (local model) or the server's usage (endpoint); wall time of "
+        "generation, summed over resumed runs"
     )
     table.caption_justify = "left"
     return table
