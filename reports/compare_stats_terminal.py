@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 TERMINAL_COLUMNS = (
-    ("wall_s", "Wall time"),
+    ("wall_s", "Wall"),
     ("samples_per_s", "Samples/s"),
     ("prompt_tokens_per_sample", "Prompt tok"),
     ("generated_tokens_per_sample", "Gen tok"),
@@ -41,7 +41,7 @@ def compare_cost_table(runs: Sequence[Mapping[str, Any]]) -> Table:
             continue
         table.add_row(name, *(Text(cost_value(cost, key)) for key, _ in TERMINAL_COLUMNS))
     table.caption = (
-        "tok: per sample, from the tokenizer (local model) or the server's usage (endpoint); wall time of "
+        "tok: per sample, from the tokenizer (local model) or the server's usage (endpoint); wall: time of "
         "generation, summed over resumed runs"
     )
     table.caption_justify = "left"
