@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
 from productlens.evaluate.baselines import baseline_specs
+from productlens.evaluate.groups import breakdowns
 from productlens.evaluate.category_metrics import (
     Hierarchy,
     category_scores,
@@ -147,6 +148,7 @@ def evaluate_records(
         provenance=provenance or default_provenance(),
         timings={"generation_s": generation_s, "scoring_s": 0.0},
     )
+    results.update(breakdowns(records, n_resamples, seed))  # type: ignore[typeddict-item]
     results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
     return ScoredEvaluation(results, records)
 
