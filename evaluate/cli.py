@@ -113,6 +113,12 @@ def _bootstrap_options(command):
     help="Prompt and answer format (default: the one the run was trained with, else chat).",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate the first N samples only.")
+@click.option(
+    "--ablate",
+    help="Ask again with a blank image and/or another sample's photo (seeded by --seed) to show whether "
+    "answers depend on the image: blank,shuffle (default for --run/--model), blank, shuffle or none "
+    "(default for --endpoint, where it triples the requests).",
+)
 @_bootstrap_options
 @click.pass_context
 def main(ctx: click.Context, report: str | None, **options) -> None:

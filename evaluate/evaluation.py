@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from productlens.evaluate.ablation import generate_ablations, parse_ablate, score_ablations
 from productlens.evaluate.local_model import resolve_prompt_style
 from productlens.evaluate.model_predictions import generate_predictions_with_model
 from productlens.evaluate.openai_endpoint import EndpointConfig, Sample, generate_with_endpoint
@@ -79,6 +80,10 @@ class EvaluateConfig:
     limit: int | None = field(
         default=None, metadata={"help": "Evaluate the first N samples only; None: all."}
     )
+    ablate: str | None = field(
+        default=None,
+        metadata={"help": "Image ablations: blank, shuffle, both or none; None: both for a local model."},
+    )
 
     def __post_init__(self) -> None:
         chosen = [s for s, on in (("--predictions", self.predictions), ("--endpoint", self.endpoint)) if on]
@@ -94,6 +99,7 @@ class EvaluateConfig:
             raise ValueError("--bootstrap must be >= 0 and --limit >= 1")
         if self.prompt_style is not None:
             PromptStyle.preset(self.prompt_style)  # type: ignore[arg-type]  # raises for an unknown name
+        parse_ablate(self.ablate, self.source)  # raises naming a bad --ablate value
 
     @property
     def source(self) -> Source:
@@ -146,6 +152,7 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
     stats = _training_stats(config, split)
 
     generation_s = None
+    ablations: tuple[str, ...] = ()
     predictions_path = out_dir / PREDICTIONS_FILE
     if config.source == "predictions":
         records = read_predictions(config.predictions)  # type: ignore[arg-type]
@@ -156,7 +163,8 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
             records = _restrict_to_split(records, split["test_ids"], config)
     else:
         assert split is not None
-        _start_or_resume(out_dir, _generation_identity(config, style))
+        identity = _generation_identity(config, style)
+        _start_or_resume(out_dir, identity)
         done = completed_ids(predictions_path)
         todo = [sample for sample in _samples(split["rows"], config.limit) if sample.id not in done]
         started = time.perf_counter()
@@ -164,6 +172,19 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
             _generate(config, style, todo, writer, on_progress)
         generation_s = round(time.perf_counter() - started, 3)
         records = _restrict_to_split(read_predictions(predictions_path), split["test_ids"], config)
+        ablations = parse_ablate(config.ablate, config.source)
+        if ablations:  # the same prompts with a blank image and another sample's photo (evaluate/ablation.py)
+            scored_ids = {record["id"] for record in records}
+            samples = [s for s in _samples(split["rows"], config.limit) if s.id in scored_ids]
+            donors = generate_ablations(
+                ablations,
+                samples,
+                out_dir,
+                identity,
+                config.seed,
+                lambda todo, writer: _generate(config, style, todo, writer, on_progress),
+                _start_or_resume,
+            )
 
     provenance = default_provenance(
         model=_model_label(config),
@@ -183,6 +204,10 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         generation_s=generation_s,
         style=style,
     )
+    if ablations:
+        scored.results["ablation"] = score_ablations(
+            ablations, scored.records, out_dir, donors, stats.hierarchy, style, config.n_resamples, config.seed
+        )
     write_predictions(predictions_path, scored.records)
     atomic_write_text(out_dir / RESULTS_FILE, json.dumps(scored.results, indent=2, allow_nan=False) + "\n")
     atomic_write_text(out_dir / STATS_FILE, json.dumps(stats.to_dict(), indent=2) + "\n")
