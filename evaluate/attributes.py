@@ -74,7 +74,7 @@ def attribute_specs(records: Sequence[PredictionRecord]) -> list[MetricSpec]:
     return [
         MetricSpec(
             metric_name(attribute),
-            f"{ATTRIBUTE_LABELS[attribute]} word in the title right",
+            f"{ATTRIBUTE_LABELS[attribute]} word right",
             True,
             weighted_mean(column),
             scored_count(column),
