@@ -104,6 +104,21 @@ def ablation_dir(out_dir: Path, kind: str) -> Path:
     return out_dir / f"ablation-{kind}"
 
 
+class _ShownWriter:
+    """Adds `image_of` (the id whose photo was shown) to each record: the file says what was asked."""
+
+    def __init__(self, writer: PredictionWriter, donors: dict[str, str]) -> None:
+        self.writer, self.donors = writer, donors
+
+    def write_batch(self, records) -> None:
+        self.writer.write_batch({**r, "image_of": self.donors.get(str(r["id"]))} for r in records)
+
+
+def present_ablations(out_dir: Path) -> tuple[str, ...]:
+    """The ablations whose answers are saved in an evaluation directory (for re-scoring without a model)."""
+    return tuple(kind for kind in ABLATIONS if (ablation_dir(out_dir, kind) / "predictions.jsonl").is_file())
+
+
 def generate_ablations(
     kinds: Sequence[str],
     samples: Sequence[Sample],
@@ -112,9 +127,8 @@ def generate_ablations(
     seed: int,
     generate: Generate,
     start_or_resume: StartOrResume,
-) -> dict[str, dict[str, str]]:
-    """Answers for every ablation, resumable; returns kind -> donors (id -> id of the photo shown)."""
-    donors_by_kind = {}
+) -> None:
+    """Answers for every ablation in `<out_dir>/ablation-<kind>/predictions.jsonl`, resumable."""
     ids_digest = hashlib.sha256("\n".join(sample.id for sample in samples).encode()).hexdigest()
     for kind in kinds:
         directory = ablation_dir(out_dir, kind)
@@ -126,16 +140,13 @@ def generate_ablations(
         done = completed_ids(directory / "predictions.jsonl")
         todo = [sample for sample in changed if sample.id not in done]
         with PredictionWriter(directory / "predictions.jsonl") as writer:
-            generate(todo, writer)
-        donors_by_kind[kind] = donors
-    return donors_by_kind
+            generate(todo, _ShownWriter(writer, donors))  # type: ignore[arg-type]
 
 
 def score_ablations(
     kinds: Sequence[str],
     real: Sequence[PredictionRecord],
     out_dir: Path,
-    donors_by_kind: dict[str, dict[str, str]],
     hierarchy: Hierarchy,
     style: PromptStyle | None,
     n_resamples: int,
@@ -154,8 +165,10 @@ def score_ablations(
                 f"{ablation_dir(out_dir, kind)} has no answer for {len(missing)} samples (e.g. {missing[0]}); "
                 "run the same command again to generate them"
             )
-        ablated = rescore_records([saved[record["id"]] for record in real], hierarchy, style)
-        runs[kind] = _score_run(kind, real, real_specs, ablated, donors_by_kind.get(kind, {}), n_resamples, seed)
+        in_order = [saved[record["id"]] for record in real]
+        donors = {str(r["id"]): str(r["image_of"]) for r in in_order if r.get("image_of")}
+        ablated = rescore_records(in_order, hierarchy, style)
+        runs[kind] = _score_run(kind, real, real_specs, ablated, donors, n_resamples, seed)
     verdicts = [run["reads_image"] for run in runs.values()]
     overall = False if False in verdicts else (None if None in verdicts or not verdicts else True)
     return Ablation(primary=PRIMARY_METRIC, seed=seed, runs=runs, reads_image=overall)

@@ -20,7 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from productlens.evaluate.ablation import generate_ablations, parse_ablate, score_ablations
+from productlens.evaluate.ablation import (
+    generate_ablations,
+    parse_ablate,
+    present_ablations,
+    score_ablations,
+)
 from productlens.evaluate.local_model import resolve_prompt_style
 from productlens.evaluate.model_predictions import generate_predictions_with_model
 from productlens.evaluate.openai_endpoint import EndpointConfig, Sample, generate_with_endpoint
@@ -161,6 +166,7 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         )  # these answers came from elsewhere: never resume them
         if split is not None:
             records = _restrict_to_split(records, split["test_ids"], config)
+        ablations = present_ablations(config.predictions.parent)  # type: ignore[union-attr]  # saved beside it
     else:
         assert split is not None
         identity = _generation_identity(config, style)
@@ -176,7 +182,7 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         if ablations:  # the same prompts with a blank image and another sample's photo (evaluate/ablation.py)
             scored_ids = {record["id"] for record in records}
             samples = [s for s in _samples(split["rows"], config.limit) if s.id in scored_ids]
-            donors = generate_ablations(
+            generate_ablations(
                 ablations,
                 samples,
                 out_dir,
@@ -205,8 +211,9 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         style=style,
     )
     if ablations:
+        answers_dir = config.predictions.parent if config.source == "predictions" else out_dir  # type: ignore[union-attr]
         scored.results["ablation"] = score_ablations(
-            ablations, scored.records, out_dir, donors, stats.hierarchy, style, config.n_resamples, config.seed
+            ablations, scored.records, answers_dir, stats.hierarchy, style, config.n_resamples, config.seed
         )
     write_predictions(predictions_path, scored.records)
     atomic_write_text(out_dir / RESULTS_FILE, json.dumps(scored.results, indent=2, allow_nan=False) + "\n")

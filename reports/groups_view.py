@@ -119,7 +119,7 @@ def combinations_section_body(results: Mapping[str, Any]) -> str:
                                 *((combinations.get("unseen") or {}).get("metrics") or {})]))  # fmt: skip
     names.sort(key=lambda name: (name not in KEY_METRICS, KEY_METRICS.index(name) if name in KEY_METRICS else 0))
     rows = "".join(
-        f"<tr><td>{esc(label)}<code>{esc(name)}</code></td><td class=\"num\">{esc(_value(seen, name))}</td>"
+        f"<tr><td>{esc(label)}<br><code>{esc(name)}</code></td><td class=\"num\">{esc(_value(seen, name))}</td>"
         f'<td class="num">{esc(_value(unseen, name))}</td><td class="num">{esc(_gap(gap, name))}</td></tr>'
         for name, label, seen, unseen, gap in _rows(combinations, names)
     )

@@ -106,6 +106,14 @@ def test_a_model_that_reads_the_photo_passes_and_follows_the_shuffled_photo(samp
     server.close()
     assert requests == 0 and again["ablation"] == ablation
 
+    # Re-scored without a model, the saved ablation answers are scored again (they say which photo was shown).
+    shown = read_predictions(tmp_path / "e" / "ablation-shuffle" / "predictions.jsonl")
+    assert all(r["image_of"] != r["id"] for r in shown)
+    args = ["--predictions", tmp_path / "e" / "predictions.jsonl", "--data", sample_set, "--out", tmp_path / "r"]
+    rescored = CliRunner().invoke(main, [str(a) for a in [*args, "--bootstrap", "200", "--report", "none"]])
+    assert rescored.exit_code == 0, rescored.output
+    assert json.loads((tmp_path / "r" / "results.json").read_text())["ablation"] == ablation
+
 
 def test_a_model_that_ignores_its_image_gets_the_warning(sample_set, tmp_path):
     printed, results, _ = evaluate_with(sample_set, tmp_path / "e", lambda image: CONSTANT)
