@@ -97,7 +97,9 @@ def ablated_samples(kind: str, samples: Sequence[Sample], seed: int) -> tuple[li
         return [replace(sample, image=blank_image(sample.image, cache)) for sample in samples], {}
     permutation = derangement(len(samples), seed)
     donors = {sample.id: samples[int(j)].id for sample, j in zip(samples, permutation, strict=True)}
-    return [replace(sample, image=samples[int(j)].image) for sample, j in zip(samples, permutation, strict=True)], donors
+    return [
+        replace(sample, image=samples[int(j)].image) for sample, j in zip(samples, permutation, strict=True)
+    ], donors
 
 
 def ablation_dir(out_dir: Path, kind: str) -> Path:
@@ -134,7 +136,9 @@ def generate_ablations(
         directory = ablation_dir(out_dir, kind)
         directory.mkdir(parents=True, exist_ok=True)
         # The shuffle pairs depend on the samples and their order: another list means other pairs.
-        own = {**identity, "ablation": kind, "seed": seed} | ({"ids": ids_digest} if kind == "shuffle" else {})
+        own = {**identity, "ablation": kind, "seed": seed} | (
+            {"ids": ids_digest} if kind == "shuffle" else {}
+        )
         start_or_resume(directory, own)
         changed, donors = ablated_samples(kind, samples, seed)
         done = completed_ids(directory / "predictions.jsonl")
@@ -196,7 +200,9 @@ def _score_run(
         n_resamples,
         seed,
     )
-    differences = {name: Gap(delta=e.value, ci_low=e.ci_low, ci_high=e.ci_high) for name, e in estimates.items()}
+    differences = {
+        name: Gap(delta=e.value, ci_low=e.ci_low, ci_high=e.ci_high) for name, e in estimates.items()
+    }
     primary = differences.get(PRIMARY_METRIC)
     reads = None if primary is None or primary["ci_low"] is None else bool(primary["ci_low"] > 0)
     run = AblationRun(

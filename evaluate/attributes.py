@@ -58,9 +58,7 @@ def attribute_columns(records: Sequence[PredictionRecord]) -> dict[str, np.ndarr
         values = [
             np.nan
             if (record["reference"].get("attributes") or {}).get(attribute) is None
-            else attribute_word_correct(
-                record["parsed"]["title"], record["reference"]["title"], attribute
-            )
+            else attribute_word_correct(record["parsed"]["title"], record["reference"]["title"], attribute)
             for record in records
         ]
         column = np.array(values, dtype=np.float64)

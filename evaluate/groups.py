@@ -25,7 +25,12 @@ from productlens.evaluate.attributes import (
     metric_name,
 )
 from productlens.evaluate.bootstrap import bootstrap, paired_difference
-from productlens.evaluate.schema import AttributeBreakdown, CombinationBreakdown, GroupMetrics, PredictionRecord
+from productlens.evaluate.schema import (
+    AttributeBreakdown,
+    CombinationBreakdown,
+    GroupMetrics,
+    PredictionRecord,
+)
 from productlens.evaluate.weighted_stats import weighted_mean, weighted_median
 
 SpecsFor = Callable[[list[PredictionRecord]], list[MetricSpec]]
@@ -99,7 +104,9 @@ def attribute_breakdown(
         out[attribute] = AttributeBreakdown(
             label=ATTRIBUTE_LABELS[attribute],
             overall=overall[name],
-            by_value={value: group["metrics"][name] for value, group in by_value.items() if name in group["metrics"]},
+            by_value={
+                value: group["metrics"][name] for value, group in by_value.items() if name in group["metrics"]
+            },
         )
     return out
 
@@ -118,7 +125,10 @@ def _gaps(
         "title_f1": (_column(records, "title_f1"), weighted_mean),
     }
     columns.update(
-        {metric_name(attribute): (column, weighted_mean) for attribute, column in attribute_columns(records).items()}
+        {
+            metric_name(attribute): (column, weighted_mean)
+            for attribute, column in attribute_columns(records).items()
+        }
     )
     statistics = {}
     for name, (column, aggregate) in columns.items():

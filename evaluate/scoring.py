@@ -20,7 +20,6 @@ from typing import NamedTuple
 import numpy as np
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
 from productlens.evaluate.baselines import baseline_specs
-from productlens.evaluate.groups import breakdowns
 from productlens.evaluate.category_metrics import (
     Hierarchy,
     category_scores,
@@ -28,6 +27,7 @@ from productlens.evaluate.category_metrics import (
     confusion_matrix,
     normalise_category,
 )
+from productlens.evaluate.groups import breakdowns
 from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.price_metrics import price_specs
 from productlens.evaluate.schema import (

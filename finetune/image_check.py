@@ -48,7 +48,9 @@ def image_check(step: int, with_photo: list[bool], without_photo: list[bool]) ->
     """The paired comparison of per-sample correctness with and without the photo."""
     n = len(with_photo)
     if n == 0 or len(without_photo) != n:
-        raise ValueError(f"the image check needs the same samples on both sides; got {n} and {len(without_photo)}")
+        raise ValueError(
+            f"the image check needs the same samples on both sides; got {n} and {len(without_photo)}"
+        )
     only_with = sum(a and not b for a, b in zip(with_photo, without_photo, strict=True))
     only_without = sum(b and not a for a, b in zip(with_photo, without_photo, strict=True))
     difference = (only_with - only_without) / n

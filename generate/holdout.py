@@ -96,9 +96,7 @@ def parse_holdout(spec: str, seed: int = 0) -> Holdout:
                 raise ValueError(f"--holdout: {condition!r} in {part!r} is not key=value")
             key = key.lower()
             if key not in KEY_VALUES:
-                raise ValueError(
-                    f"--holdout: unknown key {key!r} in {part!r}; use {', '.join(KEY_VALUES)}"
-                )
+                raise ValueError(f"--holdout: unknown key {key!r} in {part!r}; use {', '.join(KEY_VALUES)}")
             canonical = {v.lower(): v for v in KEY_VALUES[key]}.get(value.lower())
             if canonical is None:
                 raise ValueError(

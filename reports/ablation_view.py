@@ -125,7 +125,9 @@ def _gap_text(gap: Mapping[str, Any], kind: str) -> str:
         return "n/a"
     if kind == "percent":
         text = f"{delta * 100:+.1f} pp"
-        return text + (f" [{low * 100:+.1f}, {high * 100:+.1f}]" if low is not None and high is not None else "")
+        return text + (
+            f" [{low * 100:+.1f}, {high * 100:+.1f}]" if low is not None and high is not None else ""
+        )
     text = f"{delta:+.3f}"
     return text + (f" [{low:+.3f}, {high:+.3f}]" if low is not None and high is not None else "")
 

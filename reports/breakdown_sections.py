@@ -25,9 +25,10 @@ def image_check_sections(results: Mapping[str, Any]) -> Sections:
         "(a fixed derangement: no sample sees its own). Differences are real − ablated on the same samples, "
         "with 95% paired-bootstrap intervals; an interval that includes 0 means the image changes nothing."
     )
-    return [f"<style>{ABLATION_CSS}</style>" + section("image-check", "Does the model read the photo?", body, intro)], [
-        ("image-check", "Image check")
-    ]
+    return [
+        f"<style>{ABLATION_CSS}</style>"
+        + section("image-check", "Does the model read the photo?", body, intro)
+    ], [("image-check", "Image check")]
 
 
 def group_sections(results: Mapping[str, Any]) -> Sections:

@@ -73,7 +73,7 @@ def combinations_table(results: Mapping[str, Any]) -> Table | None:
     table.add_column("Seen", justify="right")
     table.add_column("Unseen", justify="right")
     table.add_column("Gap [95% CI]", justify="right")
-    present = set((seen_group.get("metrics") or {})) | set((unseen_group.get("metrics") or {}))
+    present = set(seen_group.get("metrics") or {}) | set(unseen_group.get("metrics") or {})
     for name, label, seen, unseen, gap in _rows(combinations, [m for m in KEY_METRICS if m in present]):
         table.add_row(Text(label), _value(seen, name, False), _value(unseen, name, False), _gap(gap, name))
     table.caption = "gap: seen - unseen; a model that reads attributes has a gap near 0"
@@ -86,7 +86,9 @@ def attributes_table(results: Mapping[str, Any]) -> Table | None:
     attributes = results.get("attributes")
     if not attributes:
         return None
-    table = Table(box=box.SIMPLE_HEAD, title="Visual attributes named right in the title", title_justify="left")
+    table = Table(
+        box=box.SIMPLE_HEAD, title="Visual attributes named right in the title", title_justify="left"
+    )
     table.add_column("Attribute")
     table.add_column("Right [95% CI]", justify="right")
     table.add_column("n", justify="right")
@@ -103,7 +105,9 @@ def attributes_table(results: Mapping[str, Any]) -> Table | None:
 
 
 def _weakest(by_value: Mapping[str, Mapping[str, Any]]) -> str:
-    scored = [(m.get("value"), value, m.get("n")) for value, m in by_value.items() if m.get("value") is not None]
+    scored = [
+        (m.get("value"), value, m.get("n")) for value, m in by_value.items() if m.get("value") is not None
+    ]
     if not scored:
         return ""
     accuracy, value, n = min(scored)
@@ -117,9 +121,11 @@ def combinations_section_body(results: Mapping[str, Any]) -> str:
         return ""
     names = list(dict.fromkeys([*((combinations.get("seen") or {}).get("metrics") or {}),
                                 *((combinations.get("unseen") or {}).get("metrics") or {})]))  # fmt: skip
-    names.sort(key=lambda name: (name not in KEY_METRICS, KEY_METRICS.index(name) if name in KEY_METRICS else 0))
+    names.sort(
+        key=lambda name: (name not in KEY_METRICS, KEY_METRICS.index(name) if name in KEY_METRICS else 0)
+    )
     rows = "".join(
-        f"<tr><td>{esc(label)}<br><code>{esc(name)}</code></td><td class=\"num\">{esc(_value(seen, name))}</td>"
+        f'<tr><td>{esc(label)}<br><code>{esc(name)}</code></td><td class="num">{esc(_value(seen, name))}</td>'
         f'<td class="num">{esc(_value(unseen, name))}</td><td class="num">{esc(_gap(gap, name))}</td></tr>'
         for name, label, seen, unseen, gap in _rows(combinations, names)
     )
@@ -146,7 +152,7 @@ def attributes_section_body(results: Mapping[str, Any]) -> str:
         )
         for value, metric in (attribute.get("by_value") or {}).items():
             rows.append(
-                f"<tr><td>{esc(value)}</td><td class=\"num\">{esc(_value(metric, 'accuracy'))}</td>"
+                f'<tr><td>{esc(value)}</td><td class="num">{esc(_value(metric, "accuracy"))}</td>'
                 f'<td class="num">{esc(metric.get("n", ""))}</td></tr>'
             )
     return (

@@ -83,7 +83,9 @@ def evaluate_with(sample_set, out, answer, server=None):
     return result.output, json.loads((out / "results.json").read_text()), server.requests - asked
 
 
-def test_a_model_that_reads_the_photo_passes_and_follows_the_shuffled_photo(sample_set, tmp_path, photo_answers):
+def test_a_model_that_reads_the_photo_passes_and_follows_the_shuffled_photo(
+    sample_set, tmp_path, photo_answers
+):
     reader = lambda image: photo_answers.get(hashlib.sha256(image).hexdigest(), CONSTANT)  # noqa: E731
     server = ChatServer(reader)
     printed, results, requests = evaluate_with(sample_set, tmp_path / "e", reader, server)
@@ -109,7 +111,14 @@ def test_a_model_that_reads_the_photo_passes_and_follows_the_shuffled_photo(samp
     # Re-scored without a model, the saved ablation answers are scored again (they say which photo was shown).
     shown = read_predictions(tmp_path / "e" / "ablation-shuffle" / "predictions.jsonl")
     assert all(r["image_of"] != r["id"] for r in shown)
-    args = ["--predictions", tmp_path / "e" / "predictions.jsonl", "--data", sample_set, "--out", tmp_path / "r"]
+    args = [
+        "--predictions",
+        tmp_path / "e" / "predictions.jsonl",
+        "--data",
+        sample_set,
+        "--out",
+        tmp_path / "r",
+    ]
     rescored = CliRunner().invoke(main, [str(a) for a in [*args, "--bootstrap", "200", "--report", "none"]])
     assert rescored.exit_code == 0, rescored.output
     assert json.loads((tmp_path / "r" / "results.json").read_text())["ablation"] == ablation

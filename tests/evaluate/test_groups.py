@@ -30,7 +30,9 @@ def answers(rows, wrong_colour="Red"):
     """Right answers, except that red items are called blue and every fifth category is wrong."""
     records = []
     for number, row in enumerate(rows):
-        title = row["title"].replace(wrong_colour, "Blue") if row["attr_colour"] == wrong_colour else row["title"]
+        title = (
+            row["title"].replace(wrong_colour, "Blue") if row["attr_colour"] == wrong_colour else row["title"]
+        )
         category = "BELTS" if number % 5 == 0 else row["category3_code"]
         reference = reference_from_row(row)
         reference["combination_seen"] = HOLDOUT.seen(row)
@@ -50,7 +52,9 @@ def test_seen_and_unseen_add_up_to_the_overall_figures(generated):
         assert (a["value"] * a["n"] + b["value"] * b["n"]) / overall["n"] == pytest.approx(overall["value"])
         assert a["ci_low"] <= a["value"] <= a["ci_high"]
     gap = results["combinations"]["gap"]["category3_accuracy"]
-    expected = seen["metrics"]["category3_accuracy"]["value"] - unseen["metrics"]["category3_accuracy"]["value"]
+    expected = (
+        seen["metrics"]["category3_accuracy"]["value"] - unseen["metrics"]["category3_accuracy"]["value"]
+    )
     assert gap["delta"] == pytest.approx(expected) and gap["ci_low"] <= gap["delta"] <= gap["ci_high"]
 
 
@@ -88,7 +92,9 @@ def test_an_attribute_is_right_only_with_exactly_its_words():
     assert attribute_word_correct("Red Check Wool Scarf", "Red Wool Scarf", "pattern") == 0.0  # plain
     assert attribute_word_correct("Red Wool Scarf", "Red Wool Scarf", "pattern") == 1.0
     assert attribute_word_correct("Red Blue Wool Scarf", "Red Wool Scarf", "colour") == 0.0
-    assert attribute_word_correct(None, "Red Wool Scarf", "colour") != attribute_word_correct(None, "", "colour")  # NaN
+    assert attribute_word_correct(None, "Red Wool Scarf", "colour") != attribute_word_correct(
+        None, "", "colour"
+    )  # NaN
 
 
 def test_imported_rows_without_attributes_get_no_breakdowns(test_predictions, eval_set):

@@ -71,7 +71,10 @@ def test_a_tiny_model_trained_on_blank_images_gets_the_warning(blank_trained_set
     assert check["step"] == 6 and check["n"] == 4
     assert check["reads_image"] is False and "does as well without the image" in check["warning"]
     # with --eval-steps the check runs at every validation, logged beside the other figures
-    assert [entry["step"] for entry in record["eval_history"] if "val_blank_category3_accuracy" in entry] == [3, 6]
+    assert [entry["step"] for entry in record["eval_history"] if "val_blank_category3_accuracy" in entry] == [
+        3,
+        6,
+    ]
 
     out = tmp_path / "evals" / "blank"
     args = ["--run", result.run_dir, "--data", blank_trained_set, "--out", out, "--limit", 6]

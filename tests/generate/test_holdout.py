@@ -31,7 +31,12 @@ def test_held_out_combinations_never_occur_in_train_and_do_occur_in_test(holdout
     assert all(train["combination_seen"]) and len(train) > 150
     for split in ("validation", "test"):
         assert not all(dataset[split]["combination_seen"])  # held-out rows are there
-    matched = {str(c) for c in holdout.combinations for row in dataset["test"].remove_columns("image") if c.matches(row)}
+    matched = {
+        str(c)
+        for c in holdout.combinations
+        for row in dataset["test"].remove_columns("image")
+        if c.matches(row)
+    }
     assert len(matched) >= 5  # several distinct held-out pairs are tested, not one
 
 
