@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from productlens.reports.ablation_view import ablation_renderable
-from productlens.reports.groups_view import attributes_table, combinations_table
 from productlens.reports.compare_stats_terminal import compare_cost_table, compare_sentences
+from productlens.reports.groups_view import attributes_table, combinations_table
 from productlens.reports.metric_format import (
     compare_direction,
     difference_verdict,
