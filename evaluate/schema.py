@@ -25,6 +25,9 @@ class Reference(TypedDict):
     price: float  # the row's full_price
     currency: str | None
     oracle_price: float | None  # synthetic sets: the price before noise
+    # additions
+    attributes: NotRequired[dict[str, str | None]]  # synthetic sets: colour, material, pattern, hardware, size
+    combination_seen: NotRequired[bool]  # sets made with --holdout: False for a held-out combination
 
 
 class RowScores(TypedDict):
@@ -105,6 +108,48 @@ class Timings(TypedDict):
     scoring_s: float
 
 
+class GroupMetrics(TypedDict):
+    n: int
+    metrics: dict[str, MetricValue]
+
+
+class Gap(TypedDict):
+    delta: float | None  # a - b (seen - unseen, or real - ablated)
+    ci_low: float | None
+    ci_high: float | None
+
+
+class CombinationBreakdown(TypedDict):
+    """Sets made with --holdout: metrics on seen and unseen attribute combinations, and their gap."""
+
+    seen: GroupMetrics | None
+    unseen: GroupMetrics | None
+    gap: dict[str, Gap]  # key metrics: seen - unseen with its 95 % bootstrap interval
+
+
+class AttributeBreakdown(TypedDict):
+    label: str
+    overall: MetricValue  # the attribute's word in the predicted title is the right one
+    by_value: dict[str, MetricValue]
+
+
+class AblationRun(TypedDict):
+    """The same prompts with another image: its metrics and the paired difference real - ablated."""
+
+    label: str  # what the model was shown instead of the photo
+    n: int
+    metrics: dict[str, MetricValue]
+    differences: dict[str, Gap]  # per metric: real - ablated, paired (same resampled samples)
+    reads_image: bool | None  # the primary metric's difference interval lies above 0 (None: no interval)
+    follows_image: NotRequired[MetricValue]  # shuffle: answers naming the shown photo's category3
+    keeps_own: NotRequired[MetricValue]  # shuffle: answers naming their own sample's category3
+
+
+class Ablation(TypedDict):
+    primary: str  # the metric the verdict reads, category3_accuracy
+    seed: int  # the derangement's seed (--seed)
+    runs: dict[str, AblationRun]  # "blank", "shuffle"
+    reads_image: bool | None  # every run's primary difference lies above 0
 class PriceBand(TypedDict):
     name: str  # q1 (cheapest) .. q5
     label: str  # the true-price range, e.g. "250-480"
@@ -147,6 +192,9 @@ class Results(TypedDict):
     provenance: Provenance
     timings: Timings
     # additions
+    combinations: NotRequired[CombinationBreakdown]
+    attributes: NotRequired[dict[str, AttributeBreakdown]]
+    ablation: NotRequired[Ablation]
     price_bands: NotRequired[PriceBands]
     cost: NotRequired[Cost]
 

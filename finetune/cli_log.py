@@ -31,6 +31,11 @@ def validation_line(step: int, logs: dict[str, Any]) -> str:
         f"step {step}: validation parse {logs['val_parse_rate']:.0%}  "
         f"category3 {logs['val_category3_accuracy']:.0%}  "
         + (f"price MdAPE {price:.1f}%" if price is not None else "price unparsed")
+        + (
+            f"  blank image {logs['val_blank_category3_accuracy']:.0%}"
+            if "val_blank_category3_accuracy" in logs
+            else ""
+        )
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from productlens.reports.breakdown_sections import group_sections, image_check_sections
 from productlens.reports.category_tables import confusion_table, per_category_table
 from productlens.reports.compare_html import (
     compare_header,
@@ -102,6 +103,8 @@ def render_report(
         ),
         section("provenance", "Provenance", provenance_body(results)),
     ]
+    sections[:0], extra_links = image_check_sections(results)  # the ablation verdict on top, then the rest
+    sections[-2:-2], group_links = group_sections(results)  # before samples and provenance
     links = [
         ("headline", "Headline"),
         ("metrics", "Metrics"),
@@ -110,6 +113,7 @@ def render_report(
         ("samples", "Samples"),
         ("provenance", "Provenance"),
     ]
+    links[:0], links[-2:-2] = extra_links, group_links
     return page(f"productlens · {name}", _header(results), sections, GALLERY_JS, data=results, links=links)
 
 

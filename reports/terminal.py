@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from productlens.reports.ablation_view import ablation_renderable
 from productlens.reports.compare_stats_terminal import compare_cost_table, compare_sentences
+from productlens.reports.groups_view import attributes_table, combinations_table
 from productlens.reports.metric_format import (
     compare_direction,
     difference_verdict,
@@ -48,8 +50,10 @@ def render_summary(
     """The evaluation at a glance: metrics with 95 % CIs beside the baselines, accuracy per category
     and, when `predictions` are given, the worst examples."""
     parts: list[RenderableType] = [_heading(results), *_metrics_tables(results)]
+    parts[1:1] = [p for p in (ablation_renderable(results),) if p is not None]  # the image check first
     if results.get("per_category"):
         parts.append(_category_table(results["per_category"]))
+    parts += [t for t in (combinations_table(results), attributes_table(results)) if t is not None]
     if predictions:
         parts.append(_worst_table(predictions))
     return Group(*parts)
