@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import threading
 import time
 from collections import Counter
@@ -35,10 +34,20 @@ from productlens.generate.clean import (
     clean_code,
     clean_text,
     is_missing,
+    length_problem,
     parse_flag,
     parse_price,
+    value_problem,
 )
-from productlens.generate.download import DownloadConfig, FetchStats, ImageFetcher, fetch_ordered
+from productlens.generate.download import (
+    DownloadConfig,
+    FetchStats,
+    ImageFetcher,
+    embedded_bytes,
+    fetch_ordered,
+)
+from productlens.generate.fetch_errors import ImageFailure, short
+from productlens.generate.source_files import BAD_LINE, check_encoding, parse_sep, read_source
 from productlens.generate.sampleset import DBQ_COLUMNS, DEFAULT_RATIOS, SampleSetWriter, validate_ratios
 from productlens.generate.summary import SetSummary
 
@@ -47,7 +56,6 @@ IMAGE_COLUMNS = ("image", "local_image_path", "imageurl")
 TARGET_COLUMNS = (*DBQ_COLUMNS, "image", "local_image_path")
 FAILURE_FIELDS = ("row", "product_code", "url", "reason", "detail")
 FAILURE_FILE = "import-failures.csv"
-_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
 @dataclass
@@ -72,9 +80,13 @@ class ImportConfig:
     limit: int | None = field(default=None, metadata={"help": "import only the first N rows; None = all"})
     hub_split: str | None = field(default=None, metadata={"help": "hub dataset split; None = all splits"})
     overwrite: bool = field(default=False, metadata={"help": "replace a non-empty --out"})
+    sep: str | None = field(default=None, metadata={"help": "CSV separator; None = `,` (a tab for .tsv)"})
+    encoding: str = field(default="utf-8-sig", metadata={"help": "text encoding of a CSV or JSONL source"})
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
+        self.sep = parse_sep(self.sep)
+        check_encoding(self.encoding)
         self.ratios = validate_ratios(tuple(self.ratios))  # type: ignore[arg-type]
         if self.limit is not None and self.limit < 1:
             raise ValueError(f"limit must be at least 1 (or None for all rows), got {self.limit}")
@@ -122,42 +134,6 @@ class ImportReport:
         return self.failure_counts["duplicate_product_code"]
 
 
-def read_source(source: str, hub_split: str | None = None) -> pd.DataFrame:
-    """The source table with its own column names; text stays text (`N.A.` is not turned into NaN)."""
-    path = Path(source)
-    if path.is_file():
-        suffix = path.suffix.lower()
-        if suffix in (".csv", ".tsv", ".txt"):
-            sep = "\t" if suffix == ".tsv" else ","
-            return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        if suffix in (".jsonl", ".ndjson"):
-            return pd.read_json(path, lines=True, dtype=False)
-        raise ValueError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv, .parquet or .jsonl")
-    if path.exists():
-        raise ValueError(f"{path} is a directory; give the CSV, Parquet or JSONL file inside it")
-    if not _HUB_ID.match(source):
-        raise FileNotFoundError(f"{source} does not exist (and is not a hub dataset id like owner/name)")
-    return _read_hub(source, hub_split)
-
-
-def _read_hub(dataset_id: str, split: str | None) -> pd.DataFrame:
-    import datasets
-
-    try:
-        loaded = datasets.load_dataset(dataset_id, split=split)
-    except Exception as error:  # offline, unknown id, no access: all are the user's to fix
-        raise ValueError(
-            f"cannot load hub dataset {dataset_id!r} ({type(error).__name__}: {error}); "
-            "check the id and that the hub is reachable (HF_HUB_OFFLINE unset), or pass a local file"
-        ) from None
-    parts = [loaded] if isinstance(loaded, datasets.Dataset) else list(loaded.values())
-    if "image" in parts[0].features:  # keep the encoded bytes; do not decode every image here
-        parts = [part.cast_column("image", datasets.Image(decode=False)) for part in parts]
-    return pd.concat([part.to_pandas() for part in parts], ignore_index=True)
-
-
 def apply_mapping(table: pd.DataFrame, column_map: Mapping[str, str]) -> pd.DataFrame:
     """Rename the source's columns to ours; ValueError naming the column and those available."""
     missing = [theirs for theirs in column_map.values() if theirs not in table.columns]
@@ -182,22 +158,49 @@ def apply_mapping(table: pd.DataFrame, column_map: Mapping[str, str]) -> pd.Data
 
 
 def image_source(record: Mapping[str, Any]) -> str | bytes | None:
-    """Where a row's image comes from: embedded bytes, then a path or URL, in IMAGE_COLUMNS order."""
+    """Where a row's image comes from: embedded bytes, then a path or URL, in IMAGE_COLUMNS order.
+
+    Raises ImageFailure (bad_value) for a cell that holds neither: a list, a number, undecodable bytes.
+    """
     for column in IMAGE_COLUMNS:
         value = record.get(column)
         if isinstance(value, Mapping):
-            if value.get("bytes"):
-                return bytes(value["bytes"])
+            if value.get("bytes") is not None and len(value["bytes"]):
+                return embedded_bytes(value["bytes"])
             value = value.get("path")
         if isinstance(value, bytes | bytearray) and value:
             return bytes(value)
         if isinstance(value, str) and not is_missing(value):
             return value.strip()
+        if value is not None and not is_missing(value) and not isinstance(value, str | bytes | bytearray):
+            problem = value_problem(column, value) or f"{column} is a {type(value).__name__}, not a path or URL"
+            raise ImageFailure("bad_value", problem)
     return None
+
+
+TEXT_COLUMNS = (*DBQ_COLUMNS, "image", "local_image_path")
 
 
 def clean_row(record: Mapping[str, Any], na_category: str | None) -> tuple[dict[str, Any], str | None]:
     """(row in the sample-set columns without image, failure reason or None) for one source record."""
+    row, reason, _detail = clean_row_detailed(record, na_category)
+    return row, reason
+
+
+def clean_row_detailed(
+    record: Mapping[str, Any], na_category: str | None
+) -> tuple[dict[str, Any], str | None, str]:
+    """(row, failure reason or None, failure detail) for one source record; the detail is this row's own."""
+    if record.get(BAD_LINE) is not None and not is_missing(record.get(BAD_LINE)):
+        return {"product_code": ""}, "bad_value", str(record[BAD_LINE])
+    for column in TEXT_COLUMNS:
+        if column in ("image",):
+            continue  # bytes, a struct or a path: image_source decides
+        problem = value_problem(column, record.get(column))
+        if problem is not None:
+            code = record.get("product_code")
+            safe_code = clean_code(code) if value_problem("product_code", code) is None else None
+            return {"product_code": safe_code or ""}, "bad_value", problem
     full_price = parse_price(record.get("full_price"))
     price = parse_price(record.get("price"))
     price = full_price if price is None else price
@@ -219,19 +222,27 @@ def clean_row(record: Mapping[str, Any], na_category: str | None) -> tuple[dict[
         source="imported",
         parent_code=None,
     )
+    for column in DBQ_COLUMNS[:12]:
+        problem = length_problem(column, row[column])
+        if problem is not None:
+            shown = row["product_code"] if column != "product_code" else row["product_code"][:40] + "..."
+            return {**row, "product_code": shown}, "too_long", problem
     if not row["product_code"]:
-        return row, "no_product_code"
+        return row, "no_product_code", "product_code is missing"
     if row["title"] == NA_VALUE:
-        return row, "no_title"
+        return row, "no_title", "title is missing"
     if full_price is None:
-        return row, "bad_price"
-    return row, None
+        shown = repr(record.get("full_price"))
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return row, "bad_price", f"full_price {shown} is not a positive price"
+    return row, None, ""
 
 
 def _describe(source: str | bytes | None) -> str:
     if isinstance(source, bytes):
         return f"<{len(source):,} embedded bytes>"
-    return source or ""
+    text = source or ""
+    return text if len(text) <= 500 else text[:497] + "..."
 
 
 def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None = None) -> ImportReport:
@@ -242,12 +253,15 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
     """
     started = time.monotonic()
     check_destination(config.out, config.overwrite)
-    table = apply_mapping(read_source(config.source, config.hub_split), config.column_map)
+    table = apply_mapping(
+        read_source(config.source, config.hub_split, sep=config.sep, encoding=config.encoding),
+        config.column_map,
+    )
     if config.limit is not None:
         table = table.head(config.limit)
     total = len(table)
     source_path = Path(config.source)
-    base_dir = source_path.parent if source_path.is_file() else Path(".")
+    base_dir = source_path.parent if source_path.is_file() else None  # a hub dataset: --local-root only
     fetcher = ImageFetcher(config.download, base_dir=base_dir)
     report = ImportReport(out=config.out, rows_read=total, fetch=fetcher.stats)
     done = 0
@@ -261,24 +275,33 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
         if on_row is not None:
             on_row(current, total)
 
-    first_seen: dict[str, int] = {}
+    kept: dict[str, int] = {}  # product_code -> the row that is in the set with it
+
+    def fail(number: int, code: str, url: str, reason: str, detail: str) -> None:
+        report.failures.append(ImportFailure(number, code, url, reason, detail))
 
     def jobs() -> Iterator[tuple[tuple[int, dict[str, Any], str], str | bytes | None]]:
         for number, record in enumerate(table.to_dict("records"), start=1):
-            row, reason = clean_row(record, config.na_category)
-            source = image_source(record)
-            code = row["product_code"]
-            if reason is None and code in first_seen:
-                reason = "duplicate_product_code"
+            url = ""
+            try:
+                url = _url_of(record)
+                row, reason, detail = clean_row_detailed(record, config.na_category)
+                code = row["product_code"]
+                if reason is None:
+                    source = image_source(record)
+                    url = _describe(source) or url
+            except ImageFailure as failure:
+                row, code, reason, detail = {}, _code_of(record), failure.reason, failure.detail
+            except Exception as error:  # a bug met by one row is that row's failure line
+                row, code = {}, _code_of(record)
+                reason, detail = "unexpected_error", f"{type(error).__name__}: {short(error)}"
+            if reason is None and code in kept:  # known to be in the set already: no download
+                reason, detail = "duplicate_product_code", f"same product_code as row {kept[code]}"
             if reason is not None:
-                detail = f"same product_code as row {first_seen[code]}" if code in first_seen else ""
-                detail = detail or _value_detail(reason, record)
-                url = _describe(source) or clean_text(record.get("imageurl"))
-                report.failures.append(ImportFailure(number, code, url, reason, detail))
+                fail(number, code, url, reason, detail)
                 tick()
                 continue
-            first_seen[code] = number
-            yield (number, row, _describe(source) or clean_text(record.get("imageurl"))), source
+            yield (number, row, url), source
 
     writer = SampleSetWriter(
         config.out,
@@ -297,11 +320,15 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
     failures_path = config.resolved_failures_path()
     with writer:
         for (number, row, url), result in fetch_ordered(fetcher, jobs(), on_done=tick):
+            code = row["product_code"]
             if result.data is None:
-                reason = result.reason or "no_image"
-                report.failures.append(ImportFailure(number, row["product_code"], url, reason, result.detail))
+                fail(number, code, url, result.reason or "no_image", result.detail)
+                continue
+            if code in kept:  # an earlier row with this code imported while this one was fetched
+                fail(number, code, url, "duplicate_product_code", f"same product_code as row {kept[code]}")
                 continue
             writer.add({**row, "image": result.data})
+            kept[code] = number
             report.rows_imported += 1
         report.failures.sort(key=lambda failure: failure.row)
         writer.config["result"] = {
@@ -325,12 +352,21 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
     return report
 
 
-def _value_detail(reason: str, record: Mapping[str, Any]) -> str:
-    if reason == "bad_price":
-        return f"full_price {record.get('full_price')!r} is not a positive price"
-    if reason == "no_title":
-        return "title is missing"
-    return "product_code is missing"
+def _code_of(record: Mapping[str, Any]) -> str:
+    code = record.get("product_code")
+    if value_problem("product_code", code) is not None:
+        return ""
+    text = clean_code(code) or ""
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _url_of(record: Mapping[str, Any]) -> str:
+    for column in ("local_image_path", "imageurl"):
+        value = record.get(column)
+        if isinstance(value, str) and not is_missing(value):
+            text = value.strip()
+            return text if len(text) <= 500 else text[:497] + "..."
+    return ""
 
 
 def write_failures(path: Path, failures: list[ImportFailure]) -> None:
