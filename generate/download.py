@@ -318,6 +318,21 @@ class ImageFetcher:
             self._local.session = session
         return session
 
+    def _get(self, url: str) -> requests.Response:
+        """One GET through the transport adapter. `Session.get` is not used: even with redirects off
+        it parses the Location header, and a malformed one raised out of the whole import."""
+        session = self._session()
+        prepared = session.prepare_request(requests.Request("GET", url))
+        settings = session.merge_environment_settings(prepared.url, {}, True, None, None)
+        return session.get_adapter(prepared.url).send(
+            prepared,
+            stream=True,
+            timeout=(self.config.timeout_s, self.config.timeout_s),
+            verify=settings["verify"],
+            cert=settings["cert"],
+            proxies=settings["proxies"],
+        )
+
     def _download(self, url: str) -> bytes:
         """The body of `url` after following http(s) redirects, within one deadline; ImageFailure otherwise."""
         with self.attempts.attempt(self.config.deadline_s) as attempt:
@@ -355,9 +370,7 @@ class ImageFetcher:
             with self._lock:
                 self.stats.requests += 1
             try:
-                response = self._session().get(
-                    current, stream=True, allow_redirects=False, timeout=(config.timeout_s, config.timeout_s)
-                )
+                response = self._get(current)
             except requests.exceptions.Timeout:
                 raise ImageFailure(
                     "timeout", f"no answer within {config.timeout_s:g} s", retry=True

@@ -16,6 +16,7 @@ is 1-based over the data rows) and is counted in the report; no row is dropped s
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import threading
@@ -319,17 +320,19 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
     )
     failures_path = config.resolved_failures_path()
     with writer:
-        for (number, row, url), result in fetch_ordered(fetcher, jobs(), on_done=tick):
-            code = row["product_code"]
-            if result.data is None:
-                fail(number, code, url, result.reason or "no_image", result.detail)
-                continue
-            if code in kept:  # an earlier row with this code imported while this one was fetched
-                fail(number, code, url, "duplicate_product_code", f"same product_code as row {kept[code]}")
-                continue
-            writer.add({**row, "image": result.data})
-            kept[code] = number
-            report.rows_imported += 1
+        results = contextlib.closing(fetch_ordered(fetcher, jobs(), on_done=tick))
+        with results as ordered:  # closed at once on Ctrl-C: downloads in flight stop within moments
+            for (number, row, url), result in ordered:
+                code = row["product_code"]
+                if result.data is None:
+                    fail(number, code, url, result.reason or "no_image", result.detail)
+                    continue
+                if code in kept:  # an earlier row with this code imported while this one was fetched
+                    fail(number, code, url, "duplicate_product_code", f"same product_code as row {kept[code]}")
+                    continue
+                writer.add({**row, "image": result.data})
+                kept[code] = number
+                report.rows_imported += 1
         report.failures.sort(key=lambda failure: failure.row)
         writer.config["result"] = {
             "rows_read": report.rows_read,
