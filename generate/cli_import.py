@@ -329,6 +329,7 @@ def profile_command(directory: Path, out: Path, min_titles: int) -> None:
         raise click.ClickException(str(error)) from None
     Console(highlight=False).print(
         f"profile of {directory}: {profile.rows:,} rows, {len(profile.prices)} categories, "
-        f"{len(profile.vocabulary)} title words, {profile.currency} -> {out}",
+        f"{len(profile.vocabulary)} title words, {profile.currency} -> {out}"
+        + (f" ({profile.too_long_rows:,} rows left out: too_long)" if profile.too_long_rows else ""),
         markup=False,  # the currency and paths are data text
     )
