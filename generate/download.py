@@ -222,7 +222,10 @@ class ImageFetcher:
 
     def __init__(self, config: DownloadConfig, base_dir: Path | None = None) -> None:
         self.config = config
-        self.roots = LocalRoots(source_dir=base_dir, allowed_root=config.local_root)
+        self.roots = LocalRoots(
+            source_dir=base_dir.resolve() if base_dir is not None else None,
+            allowed_root=config.local_root.resolve() if config.local_root is not None else None,
+        )
         self.cache = ImageCache(config.cache_dir) if config.cache_dir is not None else None
         self.stats = FetchStats()
         self.attempts = AttemptRegistry()

@@ -127,10 +127,11 @@ def read_csv(path: Path, sep: str, encoding: str) -> pd.DataFrame:
             records.append(record)
     finally:
         csv.field_size_limit(previous)
-    if len(header) == 1 and sep != "\t" and any(c in header[0] for c in ";\t|"):
+    others = [c for c in ",;\t|" if c != sep and c in header[0]]
+    if len(header) == 1 and others:
         raise ValueError(
-            f"{path}: the header is one column ({header[0][:60]!r}); is the separator another "
-            "character? pass it with --sep (e.g. --sep ';')"
+            f"{path}: with separator {sep!r} the header is one column ({header[0][:60]!r}...); the file "
+            f"seems to use {others[0]!r}: pass it with --sep"
         )
     return pd.DataFrame(records, columns=header, dtype=object)
 
