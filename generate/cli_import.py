@@ -228,11 +228,12 @@ def import_command(
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:
-        console.print(
-            f"import interrupted: nothing was written to {config.out}; images fetched so far are cached, "
-            "so the same command resumes",
-            markup=False,
+        resume = (
+            "images fetched so far are cached, so the same command resumes"
+            if config.download.cache_dir is not None
+            else "run the same command again to start over (--no-cache: nothing was kept)"
         )
+        console.print(f"import interrupted: nothing was written to {config.out}; {resume}", markup=False)
         raise SystemExit(130) from None
     Console(highlight=False).print(import_renderable(report))
 

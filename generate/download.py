@@ -212,8 +212,8 @@ def parse_url(url: str) -> SplitResult:
         raise ImageFailure("bad_url", f"not a valid URL: {short(error)}") from None
     if not parts.hostname:
         raise ImageFailure("bad_url", "not a valid URL: no host name")
-    if any(ord(c) < 33 or ord(c) == 127 for c in url):
-        raise ImageFailure("bad_url", "not a valid URL: it holds spaces or control characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in url):  # spaces are fine: requests quotes them
+        raise ImageFailure("bad_url", "not a valid URL: it holds control characters")
     return parts
 
 
