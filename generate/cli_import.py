@@ -240,7 +240,7 @@ def import_command(
 
 def augment_renderable(report: AugmentReport) -> Group:
     """Parents, children per split and the balancing copies, then the new set's summary."""
-    table = Table(title=f"augment into {report.out}", show_header=False, title_justify="left")
+    table = Table(title=Text(f"augment into {report.out}"), show_header=False, title_justify="left")
     table.add_column("field", style="bold")
     table.add_column("value")
     table.add_row("parents", f"{report.parents:,} rows copied as they were")

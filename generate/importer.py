@@ -2,13 +2,21 @@
 
 Steps, row by row in source order:
 
-1. Read the source (`read_source`) and rename columns with the `--map` pairs (our name = theirs).
+1. Read the source (`source_files.py`: CSV with --sep/--encoding, Parquet, JSON Lines or a hub id)
+   and rename columns with the `--map` pairs (our name = theirs).
 2. Clean the values (`clean.py` rules). A row without a product code, title or readable full price,
-   or whose product code was already seen, is a failure and nothing is downloaded for it.
-3. Fetch its image (`download.py`): the `image` column (embedded bytes or a path or URL), else
-   `local_image_path`, else `imageurl`. A row without a usable image is a failure.
-4. Write the good rows through `SampleSetWriter` (split by a hash of product_code, the same
+   a cell that is not a scalar (`bad_value`) or a text over its length limit (`too_long`) is a
+   failure and nothing is downloaded for it.
+3. Fetch its image (`download.py`): the `image` column (embedded bytes, base64 text or a path or
+   URL), else `local_image_path`, else `imageurl`. A row without a usable image is a failure.
+4. Duplicates are decided by outcome, in source order: the first row of a product code whose image
+   imports keeps the code; a later row with it is a `duplicate_product_code` failure naming that row.
+5. Write the good rows through `SampleSetWriter` (split by a hash of product_code, the same
    function sample-gen uses; `source` = "imported", no visual attributes, no oracle price).
+
+Any exception met while handling one row is that row's failure (`unexpected_error`); only problems
+of the whole run (the source cannot be read, the destination cannot be written, no row imports)
+stop the import.
 
 Every failure is a line of the failure file (CSV: row, product_code, url, reason, detail; `row`
 is 1-based over the data rows) and is counted in the report; no row is dropped silently.
