@@ -148,7 +148,11 @@ def training_options(command):
         ),
         click.option("--max-length", type=int, default=None, help=_help("max_length")),
         click.option(
-            "--on-long", type=_choices("skip", "error"), default="skip", show_default=True, help=_help("on_long")
+            "--on-long",
+            type=_choices("skip", "error"),
+            default="skip",
+            show_default=True,
+            help=_help("on_long"),
         ),
     ]
     for option in reversed(options):

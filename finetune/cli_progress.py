@@ -174,11 +174,15 @@ def plan_table(plan: TrainingPlan) -> Table:
 def add_length_rows(table: Table, lengths, on_long: str) -> None:
     """The dry-run's length rows: the longest training row, the limit and the rows above it (ids as Text)."""
     table.add_row(
-        "longest row", f"{lengths.longest:,}", Text(f"tokens: {lengths.longest_id} (all {lengths.rows:,} rows counted)")
+        "longest row",
+        f"{lengths.longest:,}",
+        Text(f"tokens: {lengths.longest_id} (all {lengths.rows:,} rows counted)"),
     )
     table.add_row("max length", f"{lengths.max_length:,}", Text(lengths.limit_source))
     if lengths.over:
         action = "skipped (--on-long skip)" if on_long == "skip" else "training stops (--on-long error)"
-        table.add_row("over the limit", f"{len(lengths.over):,}", Text(f"{action}: {lengths.describe_over(4)}"))
+        table.add_row(
+            "over the limit", f"{len(lengths.over):,}", Text(f"{action}: {lengths.describe_over(4)}")
+        )
     else:
         table.add_row("over the limit", "0", "every row fits")

@@ -109,9 +109,7 @@ def resolve_max_length(
     return default_max_length(model_config, config, memory_bytes, memory_name, on_cpu)
 
 
-def check_lengths(
-    train, processor, style: PromptStyle, max_length: int, limit_source: str
-) -> LengthReport:
+def check_lengths(train, processor, style: PromptStyle, max_length: int, limit_source: str) -> LengthReport:
     """Compare every row of `train` (with data.LENGTH_COLUMN) with `max_length`."""
     fixed = prompt_tokens(processor, style)
     lengths = [fixed + n for n in train[LENGTH_COLUMN]]

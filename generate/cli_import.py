@@ -120,7 +120,13 @@ def import_renderable(report: ImportReport) -> Group:
 @click.option("--na-category", default=None, help="Replace missing (N.A.) categories by this value.")
 @click.option("--concurrency", type=int, default=16, show_default=True, help="Parallel downloads.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to connect / per read.")
-@click.option("--deadline", type=float, default=60.0, show_default=True, help="Seconds for one whole attempt (connect, headers, body).")
+@click.option(
+    "--deadline",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds for one whole attempt (connect, headers, body).",
+)
 @click.option("--retries", type=int, default=3, show_default=True, help="Retries on 5xx and timeouts.")
 @click.option("--backoff", type=float, default=0.5, show_default=True, help="First retry wait (doubles).")
 @click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Largest image file.")
@@ -138,7 +144,9 @@ def import_renderable(report: ImportReport) -> Group:
     help="Also read local image paths that resolve under DIR (absolute paths, .. out of the source's folder) "
     "[default: only relative paths inside the source's folder].",
 )
-@click.option("--sep", default=None, help="CSV field separator, e.g. ';' or '\\t' [default: ',', a tab for .tsv].")
+@click.option(
+    "--sep", default=None, help="CSV field separator, e.g. ';' or '\\t' [default: ',', a tab for .tsv]."
+)
 @click.option(
     "--encoding", default="utf-8-sig", show_default=True, help="Text encoding of a CSV or JSONL source."
 )

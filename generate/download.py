@@ -36,7 +36,6 @@ import hashlib
 import io
 import re
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -74,8 +73,10 @@ class DownloadConfig:
     cache_dir: Path | None = field(default=None, metadata={"help": "where good images are kept; None = none"})
     local_root: Path | None = field(
         default=None,
-        metadata={"help": "local image paths may also point anywhere under this folder; None = only relative "
-                  "paths inside the source's folder"},
+        metadata={
+            "help": "local image paths may also point anywhere under this folder; None = only relative "
+            "paths inside the source's folder"
+        },
     )
     user_agent: str = field(default="productlens-import/0.1", metadata={"help": "User-Agent header"})
 
@@ -133,7 +134,9 @@ def to_rgb_bytes(data: bytes, max_pixels: int) -> bytes:
         try:
             turned = upright(image)
         except Exception as error:
-            raise ImageFailure("broken_image", f"EXIF orientation cannot be applied: {short(error)}") from None
+            raise ImageFailure(
+                "broken_image", f"EXIF orientation cannot be applied: {short(error)}"
+            ) from None
         if turned is image and image.mode == "RGB" and image.format in ("JPEG", "PNG"):
             return data
         rgb = to_rgb(turned)
@@ -243,7 +246,9 @@ class ImageFetcher:
         except ImageFailure as failure:
             return self._failed(failure, 0)
         except Exception as error:  # anything else is this row's failure, never the whole import's
-            return self._failed(ImageFailure("unexpected_error", f"{type(error).__name__}: {short(error)}"), 0)
+            return self._failed(
+                ImageFailure("unexpected_error", f"{type(error).__name__}: {short(error)}"), 0
+            )
 
     def _fetch(self, source: str | bytes | None) -> ImageResult:
         if isinstance(source, bytes):
@@ -343,7 +348,7 @@ class ImageFetcher:
                 return self._follow(url, attempt)
             except ImageFailure as failure:
                 raise self._stopped(attempt) or failure from None
-            except Exception as error:
+            except Exception:
                 stopped = self._stopped(attempt)
                 if stopped is not None:
                     raise stopped from None

@@ -56,8 +56,8 @@ from productlens.generate.download import (
     fetch_ordered,
 )
 from productlens.generate.fetch_errors import ImageFailure, short
-from productlens.generate.source_files import BAD_LINE, check_encoding, parse_sep, read_source
 from productlens.generate.sampleset import DBQ_COLUMNS, DEFAULT_RATIOS, SampleSetWriter, validate_ratios
+from productlens.generate.source_files import BAD_LINE, check_encoding, parse_sep, read_source
 from productlens.generate.summary import SetSummary
 
 REQUIRED = ("product_code", "title", "category3_code", "full_price")
@@ -182,7 +182,9 @@ def image_source(record: Mapping[str, Any]) -> str | bytes | None:
         if isinstance(value, str) and not is_missing(value):
             return value.strip()
         if value is not None and not is_missing(value) and not isinstance(value, str | bytes | bytearray):
-            problem = value_problem(column, value) or f"{column} is a {type(value).__name__}, not a path or URL"
+            problem = (
+                value_problem(column, value) or f"{column} is a {type(value).__name__}, not a path or URL"
+            )
             raise ImageFailure("bad_value", problem)
     return None
 
@@ -336,7 +338,9 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
                     fail(number, code, url, result.reason or "no_image", result.detail)
                     continue
                 if code in kept:  # an earlier row with this code imported while this one was fetched
-                    fail(number, code, url, "duplicate_product_code", f"same product_code as row {kept[code]}")
+                    fail(
+                        number, code, url, "duplicate_product_code", f"same product_code as row {kept[code]}"
+                    )
                     continue
                 writer.add({**row, "image": result.data})
                 kept[code] = number

@@ -110,7 +110,9 @@ def read_local(text: str, roots: LocalRoots, max_bytes: int, deadline_s: float) 
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
-            raise ImageFailure("not_a_file", f"{real} is {_kind(opened.st_mode)}; only regular files are read")
+            raise ImageFailure(
+                "not_a_file", f"{real} is {_kind(opened.st_mode)}; only regular files are read"
+            )
         if opened.st_size > max_bytes:
             raise ImageFailure("too_large", f"{real} has {opened.st_size:,} bytes, more than {max_bytes:,}")
         chunks: list[bytes] = []

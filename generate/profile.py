@@ -104,7 +104,9 @@ class SetProfile:
     def check_lengths(self) -> None:
         """ValueError (too_long) for a category or title length a set may not hold (clean.MAX_CHARS)."""
         for triple in self.categories:
-            for column, value in zip(("category1_code", "category2_code", "category3_code"), triple, strict=False):
+            for column, value in zip(
+                ("category1_code", "category2_code", "category3_code"), triple, strict=False
+            ):
                 if len(str(value)) > MAX_CHARS[column]:
                     raise ValueError(
                         f"too_long: the profile's {column} {str(value)[:40]!r}... has {len(str(value)):,} "

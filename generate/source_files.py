@@ -45,7 +45,9 @@ def check_encoding(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise ValueError(f"--encoding {encoding!r} is not a known text encoding (try utf-8 or latin-1)") from None
+        raise ValueError(
+            f"--encoding {encoding!r} is not a known text encoding (try utf-8 or latin-1)"
+        ) from None
 
 
 def read_source(
@@ -87,7 +89,7 @@ def _decode(path: Path, encoding: str) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ValueError(
-            f"{path}, line {line}: byte {data[error.start:error.start + 1]!r} is not {encoding} text; "
+            f"{path}, line {line}: byte {data[error.start : error.start + 1]!r} is not {encoding} text; "
             "pass the file's encoding with --encoding (e.g. --encoding latin-1 or cp1252)"
         ) from None
 

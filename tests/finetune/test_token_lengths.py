@@ -52,7 +52,10 @@ def test_on_long_error_refuses_before_training_and_names_the_row(sample_set, tmp
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     message = " ".join(result.output.split())
-    assert "1 of" in message and "training rows are longer than the limit of 400 tokens (--max-length)" in message
+    assert (
+        "1 of" in message
+        and "training rows are longer than the limit of 400 tokens (--max-length)" in message
+    )
     assert LONG_CODE in message and "--on-long skip" in message
     assert not (tmp_path / "run" / "run.json").exists()
 

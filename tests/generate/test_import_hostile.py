@@ -138,7 +138,9 @@ def bad_location(handler: BaseHTTPRequestHandler) -> None:
     handler.end_headers()
 
 
-def trickle_headers(server_stop: threading.Event, seconds: float = 20.0) -> Callable[[BaseHTTPRequestHandler], None]:
+def trickle_headers(
+    server_stop: threading.Event, seconds: float = 20.0
+) -> Callable[[BaseHTTPRequestHandler], None]:
     """Headers one byte every 50 ms, for up to `seconds`: every read is on time, the answer never is."""
 
     def route(handler: BaseHTTPRequestHandler) -> None:
@@ -172,7 +174,9 @@ def test_1_malformed_urls_locations_paths_and_base64_bytes_are_rows_not_crashes(
         lines = [json.dumps(r) for r in rows]
         good_bytes = base64.b64encode(jpeg(8)).decode()
         lines.append(json.dumps({**row("B64", "N.A.", 8), "image": {"bytes": good_bytes, "path": None}}))
-        lines.append(json.dumps({**row("NOTB64", "N.A.", 9), "image": {"bytes": "%%% not base64", "path": None}}))
+        lines.append(
+            json.dumps({**row("NOTB64", "N.A.", 9), "image": {"bytes": "%%% not base64", "path": None}})
+        )
         source.write_text("\n".join(lines) + "\n")
         result = run_import(source, tmp_path / "set")
     assert result.exit_code == 0, result.output
@@ -287,11 +291,25 @@ def test_3_ctrl_c_stops_an_import_with_16_slow_downloads_within_seconds(tmp_path
 
     routes = {f"/slow/{i}.jpg": slow_body for i in range(40)}
     with hostile_server(routes) as server:
-        source = write_csv(tmp_path / "c.csv", [row(f"S{i}", f"{server.url}/slow/{i}.jpg", i) for i in range(40)])
+        source = write_csv(
+            tmp_path / "c.csv", [row(f"S{i}", f"{server.url}/slow/{i}.jpg", i) for i in range(40)]
+        )
         cache = tmp_path / "cache"
         process = subprocess.Popen(
-            [sys.executable, "-c", CTRL_C_SCRIPT, str(source), "--out", str(tmp_path / "set"),
-             "--cache-dir", str(cache), "--deadline", "120", "--retries", "3"],  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                CTRL_C_SCRIPT,
+                str(source),
+                "--out",
+                str(tmp_path / "set"),
+                "--cache-dir",
+                str(cache),
+                "--deadline",
+                "120",
+                "--retries",
+                "3",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
@@ -368,11 +386,13 @@ def test_4_exif_turn_high_bit_greys_and_corrupt_cache_entries(tmp_path: Path) ->
         "/grey32.tif": _encoded(Image.fromarray(np.full((8, 8), 2**30, dtype=np.int32)), "TIFF"),
         "/float.tif": _encoded(Image.fromarray(np.full((8, 8), 0.5, dtype=np.float32)), "TIFF"),
     }
-    routes = {path: (lambda body: lambda h: send(h, 200, body))(body) for path, body in images.items()}
+    routes = {path: (lambda content: lambda h: send(h, 200, content))(body) for path, body in images.items()}
     with hostile_server(routes) as server:
         cache = tmp_path / "cache"
         ImageCache(cache).put(f"{server.url}/img/5.jpg", b"\xff\xd8\xff garbage, not a JPEG")
-        rows = [row(path.strip("/").split(".")[0].upper(), server.url + path, i) for i, path in enumerate(images)]
+        rows = [
+            row(path.strip("/").split(".")[0].upper(), server.url + path, i) for i, path in enumerate(images)
+        ]
         rows.append(row("CACHED", f"{server.url}/img/5.jpg", 9))
         source = write_csv(tmp_path / "c.csv", rows)
         result = CliRunner().invoke(
@@ -443,7 +463,12 @@ def test_5_duplicates_by_outcome_own_details_nested_values_prices_schemes_and_pa
         (1, "D1", "http_error", "HTTP 404 Not Found"),
         (3, "D1", "duplicate_product_code", "same product_code as row 2"),
         (4, "D1", "bad_price", "full_price 'N.A.' is not a positive price"),
-        (5, "NEST", "bad_value", "title is a nested value ({'en': 'Nested title'}); only text and numbers are read"),
+        (
+            5,
+            "NEST",
+            "bad_value",
+            "title is a nested value ({'en': 'Nested title'}); only text and numbers are read",
+        ),
     ]
     reasons = {(f.product_code, f.reason) for f in report.failures[4:]}
     assert reasons == {

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from productlens.generate.cli import main
 from productlens.generate.clean import MAX_CHARS
+from productlens.generate.cli import main
 from productlens.generate.profile import load_profile, profile_set
 
 
