@@ -6,8 +6,9 @@ Prints rows/s with 1 and with 16 concurrent downloads (the ratio), then a rerun 
 
 Then two hostile servers, both bounded:
 - Ctrl-C: `sample-gen import` (a subprocess) of 40 rows whose server sends one body byte every
-  100 ms for a minute; once 16 downloads are in flight it gets SIGINT. Prints how long it takes
-  to exit (and its exit code): in-flight downloads are cancelled through their sockets, retries skipped.
+  100 ms for a minute; once 16 downloads are in flight it gets SIGINT. Prints how long until it says
+  "import interrupted" (downloads cancelled through their sockets, retries skipped, half set removed)
+  and until the process is gone (Python's own teardown of pandas/pyarrow comes on top), and its exit code.
 - Header trickle: a server that sends its header lines one byte every 50 ms for 60 s. Prints how
   long one such row holds an import with --deadline 5 (no retries, and the default 3 retries).
 """
@@ -133,8 +134,9 @@ class _Hostile(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-def ctrl_c_stop_time(root: Path, base: str) -> tuple[float, int | None]:
-    """Seconds from SIGINT to exit for an import with 16 slow downloads in flight, and its exit code."""
+def ctrl_c_stop_time(root: Path, base: str) -> tuple[float, float, int | None]:
+    """For an import with 16 slow downloads in flight: seconds from SIGINT to its "import interrupted"
+    line (downloads stopped, half set removed), seconds to the process's exit, and its exit code."""
     source = root / "slow.csv"
     with source.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(DBQ_COLUMNS))
@@ -148,7 +150,17 @@ def ctrl_c_stop_time(root: Path, base: str) -> tuple[float, int | None]:
     command = [sys.executable, "-c", script, "import", str(source), "--out", str(root / "slow-set"),
                "--cache-dir", str(root / "slow-cache"), "--deadline", "120", "--retries", "3"]  # fmt: skip
     _Hostile.hits = 0
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    said: list[float] = []
+
+    def watch() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if b"import interrupted" in line:
+                said.append(time.monotonic())
+
+    reader = threading.Thread(target=watch, daemon=True)
+    reader.start()
     try:
         ends = time.monotonic() + 60
         while _Hostile.hits < 16 and time.monotonic() < ends:
@@ -157,10 +169,12 @@ def ctrl_c_stop_time(root: Path, base: str) -> tuple[float, int | None]:
         process.send_signal(signal.SIGINT)
         started = time.monotonic()
         process.wait(timeout=120)
-        return time.monotonic() - started, process.returncode
+        exited = time.monotonic() - started
+        reader.join(timeout=5)
+        return (said[0] - started if said else float("nan")), exited, process.returncode
     except subprocess.TimeoutExpired:
         process.kill()
-        return float("inf"), None
+        return float("inf"), float("inf"), None
 
 
 def trickle_hold_time(root: Path, base: str, retries: int) -> tuple[float, str]:
@@ -191,9 +205,10 @@ def hostile(root: Path) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        seconds, code = ctrl_c_stop_time(root, base)
+        stopped, exited, code = ctrl_c_stop_time(root, base)
         print(
-            f"Ctrl-C with 16 slow downloads in flight: stopped {seconds:.2f} s after SIGINT (exit code {code})"
+            f"Ctrl-C with 16 slow downloads in flight: import stopped {stopped:.2f} s after SIGINT, "
+            f"process exited after {exited:.2f} s (exit code {code})"
         )
         for retries in (0, 3):
             held, detail = trickle_hold_time(root, base, retries)
