@@ -88,6 +88,9 @@ class Provenance(TypedDict):
     settings: dict
     versions: dict[str, str]
     created: str
+    # additions
+    training: NotRequired[dict]  # evaluate/run_context.training_context: the run's method, settings, curves
+    prompt: NotRequired[dict]  # evaluate/run_context.prompt_context: the prompt style and its exact text
 
 
 class Timings(TypedDict):
@@ -105,6 +108,8 @@ class Results(TypedDict):
     confusion: Confusion
     provenance: Provenance
     timings: Timings
+    # additions
+    currency: NotRequired[str | None]  # the one currency of the references' prices; None when mixed
 
 
 class Difference(TypedDict):

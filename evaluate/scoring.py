@@ -147,6 +147,8 @@ def evaluate_records(
         provenance=provenance or default_provenance(),
         timings={"generation_s": generation_s, "scoring_s": 0.0},
     )
+    currencies = {ref.get("currency") for ref in references}
+    results["currency"] = currencies.pop() if len(currencies) == 1 else None
     results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
     return ScoredEvaluation(results, records)
 

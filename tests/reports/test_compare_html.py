@@ -26,7 +26,7 @@ def test_compare_report_sections_runs_and_differences(tmp_path, fake_compare):
     assert verdicts["price_mdape"] == "better"  # lower is better, interval below 0
     assert verdicts["title_f1"] == "worse"
     assert verdicts["price_mae"] is None  # no difference computed: a dash, not a verdict
-    assert "+22.2 pp [+0.0 pp, +44.4 pp] ≈ unclear" in rows["parse_rate"].words
+    assert "+22.2 pp (+0.0 to +44.4 pp) ≈ unclear" in rows["parse_rate"].words
     assert "n = 9" in rows["parse_rate"].words
 
 
