@@ -58,7 +58,7 @@ def sample_card(
     ape = scores.get("price_ape")
     f1 = scores.get("title_f1")
     image = (
-        f'<img src="{data_url(thumbnail)}" alt="photo of {esc(record.get("id"))}" decoding="async" loading="lazy">'
+        f'<img src="{data_url(thumbnail)}" alt="photo of {esc(record.get("id"))}" decoding="async">'
         if thumbnail
         else '<div class="noimg">no image</div>'
         if show_images

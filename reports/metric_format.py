@@ -197,11 +197,11 @@ def format_delta_interval(low: float | None, high: float | None, kind: MetricKin
     return f"({format_delta(low, kind)} to {format_delta(high, kind)})"
 
 
-def format_metric(metric: Mapping[str, Any], name: str) -> str:
-    """`12.3% (10.1-14.6 %)` - the value and its 95 % interval."""
+def format_metric(metric: Mapping[str, Any], name: str, currency: str = "") -> str:
+    """`12.3% (10.1-14.6 %)` - the value and its 95 % interval (amounts with their currency)."""
     kind = metric_kind(name)
     interval = format_interval(metric.get("ci_low"), metric.get("ci_high"), kind)
-    value = format_value(metric.get("value"), kind)
+    value = format_value(metric.get("value"), kind, currency)
     return f"{value} ({interval})" if interval else value
 
 

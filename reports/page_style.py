@@ -78,6 +78,7 @@ table.heat th.col{vertical-align:bottom;padding:6px 2px}
 table.heat th.col span{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;display:inline-block}
 table.heat td a{color:inherit;text-decoration:none;display:block}
 table.heat td a:hover,table.heat td a:focus{text-decoration:underline}
+.two>*,.plots>*,.stack>*{min-width:0}  /* a wide table scrolls in its box instead of widening the page */
 .stack>div+div{margin-top:18px}
 .stack .per-category{max-width:760px}
 .two{display:grid;grid-template-columns:minmax(300px,1fr) minmax(300px,1.3fr);gap:24px}
@@ -134,6 +135,8 @@ header.top{padding:20px 16px 16px}header.top h1{font-size:22px}nav.sections{padd
 .controls .count{margin-left:0}.gallery{grid-template-columns:1fr}
 table{font-size:13px}th,td{padding:5px 6px}table.metrics code{display:none}
 table.metrics th:nth-child(5),table.metrics td:nth-child(5){display:none}
+.per-category th:nth-child(4),.per-category td:nth-child(4){display:none}
+table.differences td.num,table.differences th.num{white-space:normal}
 .two{grid-template-columns:1fr}.card .value{font-size:26px}}
 @media print{nav.sections,.controls{display:none}section{break-inside:avoid;box-shadow:none}header.top{background:#2f5bd3;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
