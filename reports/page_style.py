@@ -68,6 +68,7 @@ figure{margin:0}figure figcaption{color:var(--muted);font-size:13px;margin-top:4
 svg.plot{width:100%;height:auto;display:block}
 .plot-narrow{display:none}
 pre.prompt{white-space:pre-wrap;max-height:none}
+figure.training{max-width:760px}
 .bar{height:10px;border-radius:5px;background:var(--line);min-width:120px;overflow:hidden}
 .bar>span{display:block;height:100%;background:var(--accent)}
 table.heat td,table.heat th{text-align:center;padding:5px 8px;font-variant-numeric:tabular-nums;border:1px solid var(--line)}

@@ -86,13 +86,16 @@ def training_curves_svg(
             right.set_ylabel("validation (%)")
             more_lines, more_names = right.get_legend_handles_labels()
             lines, names = lines + more_lines, names + more_names
-        if lines:
-            if narrow:
-                axes.legend(
-                    lines, names, loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=10, frameon=False
-                )
-            else:
-                axes.legend(lines, names, loc="upper right", fontsize=8, frameon=False)
+        if lines:  # below the axes: the curves fill the plot, a legend inside would cover one
+            axes.legend(
+                lines,
+                names,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.24 if narrow else -0.2),
+                ncols=1 if narrow else 3,
+                fontsize=10 if narrow else 8,
+                frameon=False,
+            )
         return figure_to_svg(
             figure, "training-narrow" if narrow else "training", "Training loss and validation scores"
         )
@@ -125,7 +128,7 @@ def training_body(provenance: Mapping[str, Any]) -> str:
                     f" on {int(images)} images each" if images else ""
                 )
             parts.append(
-                f'<figure><div class="plot-wide">{training_curves_svg(losses, evals)}</div>'
+                f'<figure class="training"><div class="plot-wide">{training_curves_svg(losses, evals)}</div>'
                 f'<div class="plot-narrow">{training_curves_svg(losses, evals, narrow=True)}</div>'
                 f"<figcaption>{esc(caption)}.</figcaption></figure>"
             )
