@@ -15,6 +15,7 @@ from typing import Any
 
 from productlens.reports.metric_format import (
     FLOOR_BASELINES,
+    UNPARSED_SUFFIX,
     baseline_short_name,
     compare_direction,
     difference_verdict,
@@ -143,8 +144,11 @@ def _metrics_tables(
         for name in names:
             metric = metrics[name]
             kind = metric_kind(name)
+            label = _without_group(str(metric.get("label") or name), group)
+            if name.endswith(UNPARSED_SUFFIX) and name.removesuffix(UNPARSED_SUFFIX) in names:
+                label = "↳ unparsed = miss"  # the row above, counting unparsed answers as misses
             row: list[RenderableType] = [
-                Text(_without_group(str(metric.get("label") or name), group)),
+                Text(label),
                 Text(format_value(metric.get("value"), kind, currency), style="bold"),
                 Text(format_interval(metric.get("ci_low"), metric.get("ci_high"), kind), style="dim"),
                 str(metric.get("n", "")),
