@@ -8,6 +8,7 @@ from typing import Any
 from productlens.reports.html_page import esc
 from productlens.reports.metric_format import (
     FLOOR_BASELINES,
+    UNPARSED_SUFFIX,
     baseline_short_name,
     compare_direction,
     format_gap,
@@ -114,8 +115,11 @@ def metrics_table(results: Mapping[str, Any]) -> str:
                     f'<td class="num" title="{esc(format_interval(other.get("ci_low"), other.get("ci_high"), kind, currency))}">'
                     f"{esc(format_value(other.get('value'), kind, currency))}{mark}</td>"
                 )
+            label = str(metric.get("label") or name)
+            if name.endswith(UNPARSED_SUFFIX) and name.removesuffix(UNPARSED_SUFFIX) in members:
+                label = "↳ unparsed = miss"  # the row above, counting unparsed answers as misses
             rows.append(
-                f'<tr data-metric="{esc(name)}"><td>{esc(metric.get("label") or name)}'
+                f'<tr data-metric="{esc(name)}"><td>{esc(label)}'
                 f' <code class="mono">{esc(name)}</code></td>'
                 f'<td class="num"><b>{esc(format_value(metric.get("value"), kind, currency))}</b></td>'
                 f'<td class="num">{esc(format_interval(metric.get("ci_low"), metric.get("ci_high"), kind, currency))}</td>'

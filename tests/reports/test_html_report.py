@@ -71,6 +71,8 @@ def test_metrics_table_has_a_row_per_metric_with_baseline_columns(report, fake_r
     assert [tr.attrs["data-metric"] for tr in rows] == [
         m for m in fake_results["metrics"] if m != "title_anls_all"
     ]
+    strict = next(tr for tr in rows if tr.attrs["data-metric"] == "category3_accuracy_all")
+    assert strict.words.startswith("↳ unparsed = miss category3_accuracy_all 55.6%")  # under its original
     mae = next(tr for tr in rows if tr.attrs["data-metric"] == "price_mae")
     assert "317.5 USD" in mae.words and "85.0-640.0 USD" in mae.words  # money with its unit
     anls = next(tr for tr in rows if tr.attrs["data-metric"] == "title_anls")
