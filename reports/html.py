@@ -118,8 +118,9 @@ def render_report(
         ),
     ]
     training = training_body(results.get("provenance") or {})
+    trained = bool((results.get("provenance") or {}).get("training"))
     if training:
-        sections.append(section("training", "Training and prompt", training))
+        sections.append(section("training", "Training and prompt" if trained else "Prompt", training))
     sections.append(section("provenance", "Provenance", provenance_body(results)))
     links = [
         ("headline", "Headline"),
@@ -127,7 +128,7 @@ def render_report(
         ("price", "Price"),
         ("categories", "Categories"),
         ("samples", "Samples"),
-        *([("training", "Training")] if training else []),
+        *([("training", "Training" if trained else "Prompt")] if training else []),
         ("provenance", "Provenance"),
     ]
     return page(f"productlens · {name}", _header(results), sections, GALLERY_JS, data=results, links=links)

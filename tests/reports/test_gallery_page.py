@@ -139,6 +139,12 @@ def test_new_fields_are_escaped(fake_results, fake_predictions):
 
 def test_a_report_of_saved_predictions_has_no_training_section(fake_results, fake_predictions):
     del fake_results["provenance"]["training"]
+    fake_results["provenance"]["prompt"]["used_for"] = "parsing the saved answers"
+    dom = parse_page(render_report(fake_results, fake_predictions, None))
+    assert dom.find("section", id="training").find("h2").text == "Prompt"  # no training facts to show
+    assert (
+        "Prompt (chat style, used for parsing the saved answers)" in dom.find("section", id="training").words
+    )
     del fake_results["provenance"]["prompt"]
     dom = parse_page(render_report(fake_results, fake_predictions, None))
     assert not dom.find_all("section", id="training")
