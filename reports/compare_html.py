@@ -71,7 +71,8 @@ def differences_body(runs: Sequence[Mapping[str, Any]], differences: Mapping[str
             base = first_metrics[metric_name]
             kind = metric_kind(metric_name)
             cells = [
-                f'<td class="num">{esc(format_metric((run.get("metrics") or {}).get(metric_name) or {}, metric_name, results_currency(run)))}</td>'
+                f'<td class="num" data-label="{esc(run.get("name", ""))}">'
+                f"{esc(format_metric((run.get('metrics') or {}).get(metric_name) or {}, metric_name, results_currency(run)))}</td>"
                 for run in runs
             ]
             by_run = {d.get("vs"): d for d in differences.get(metric_name) or []}

@@ -137,7 +137,13 @@ header.top{padding:20px 16px 16px}header.top h1{font-size:22px}nav.sections{padd
 table{font-size:13px}th,td{padding:5px 6px}table.metrics code{display:none}
 table.metrics th:nth-child(5),table.metrics td:nth-child(5){display:none}
 .per-category th:nth-child(4),.per-category td:nth-child(4){display:none}
-table.differences td.num,table.differences th.num{white-space:normal}
+table.differences thead{display:none}
+table.differences tr{display:grid;grid-template-columns:1fr 1fr;border-bottom:1px solid var(--line)}
+table.differences td,table.differences th{display:block;border:0}
+table.differences tr>td:first-child,table.differences tr>td:last-child,table.differences tr.group th{grid-column:1/-1}
+table.differences tr>td:first-child{font-weight:600;padding-bottom:0}
+table.differences td.num{text-align:left;white-space:normal}
+table.differences td[data-label]::before{content:attr(data-label);display:block;font-size:11px;color:var(--muted)}
 .two{grid-template-columns:1fr}.card .value{font-size:26px}}
 @media print{nav.sections,.controls{display:none}section{break-inside:avoid;box-shadow:none}header.top{background:#2f5bd3;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """

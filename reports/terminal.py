@@ -305,7 +305,13 @@ def _compare_table(runs: Sequence[Mapping[str, Any]], names: list[str], differen
             kind = metric_kind(metric_name)
             higher = bool(first_metrics[metric_name].get("higher_is_better", True))
             by_run = {d.get("vs"): d for d in differences.get(metric_name) or []}
-            row: list[RenderableType] = [Text(str(first_metrics[metric_name].get("label") or metric_name))]
+            label = str(first_metrics[metric_name].get("label") or metric_name)
+            if (
+                metric_name.endswith(UNPARSED_SUFFIX)
+                and metric_name.removesuffix(UNPARSED_SUFFIX) in metric_names
+            ):
+                label = "↳ unparsed = miss"
+            row: list[RenderableType] = [Text(label)]
             for number, (name, run) in enumerate(zip(names, runs, strict=True)):
                 metric = (run.get("metrics") or {}).get(metric_name) or {}
                 row.append(format_value(metric.get("value"), kind, results_currency(run)))
