@@ -42,6 +42,15 @@ class RowScores(TypedDict):
     title_chrf: NotRequired[float | None]
     category1_correct: NotRequired[int | None]
     category2_correct: NotRequired[int | None]
+    price_smape: NotRequired[float | None]  # 2 |pred - true| / (|pred| + |true|), a fraction from 0 to 2
+
+
+class SampleUsage(TypedDict):
+    """Tokens and time of one generated answer; None where the source does not say."""
+
+    prompt_tokens: int | None  # tokenizer count (local model) or the server's usage.prompt_tokens
+    generated_tokens: int | None  # up to and including the stop token; the server's usage.completion_tokens
+    seconds: float  # the batch's wall time divided by its samples
 
 
 class PredictionRecord(TypedDict):
@@ -51,6 +60,7 @@ class PredictionRecord(TypedDict):
     parse_error: str | None
     reference: Reference
     scores: RowScores
+    usage: NotRequired[SampleUsage]  # addition: what generating this answer cost (absent: not recorded)
 
 
 class MetricValue(TypedDict):
@@ -98,6 +108,37 @@ class Timings(TypedDict):
     scoring_s: float
 
 
+class PriceBand(TypedDict):
+    name: str  # q1 (cheapest) .. q5
+    label: str  # the true-price range, e.g. "250-480"
+    low: float | None  # exclusive; None for the first band
+    high: float | None  # inclusive; None for the last band
+    n: int  # samples of the evaluation in the band
+    metrics: dict[str, MetricValue]  # every price metric, on the band's samples
+
+
+class PriceBands(TypedDict):
+    edges: list[float]  # quintiles of full_price in the training split
+    bands: list[PriceBand]
+
+
+class Cost(TypedDict):
+    """What generating the answers took; every field None (and `absent` set) where nothing was generated."""
+
+    source: str  # "model", "endpoint" or "predictions"
+    absent: str | None  # why there are no figures (a predictions file), else None
+    samples: int  # answers with a usage record
+    wall_s: float | None  # generation time of those answers, summed over resumed runs
+    samples_per_s: float | None
+    prompt_tokens_per_sample: float | None
+    generated_tokens_per_sample: float | None
+    tokens_from: str | None  # "tokenizer" or "server usage"
+    device: str | None
+    dtype: str | None
+    batch_size: int | None  # samples per batch (model) or requests in flight (endpoint)
+    peak_memory_gb: float | None  # peak accelerator memory allocated; None on a CPU or behind an endpoint
+
+
 class Results(TypedDict):
     schema: int
     name: str
@@ -109,6 +150,8 @@ class Results(TypedDict):
     provenance: Provenance
     timings: Timings
     # additions
+    price_bands: NotRequired[PriceBands]
+    cost: NotRequired[Cost]
     currency: NotRequired[str | None]  # the one currency of the references' prices; None when mixed
 
 
@@ -118,6 +161,12 @@ class Difference(TypedDict):
     ci_low: float | None
     ci_high: float | None
     n_shared: int
+    # additions: the paired test (see evaluate/paired_tests.py)
+    test: NotRequired[str]  # "mcnemar" or "bootstrap"
+    p_value: NotRequired[float | None]
+    p_holm: NotRequired[float | None]  # Holm-adjusted across the metrics of this pair of runs
+    significant: NotRequired[bool]  # p_holm < 0.05
+    identical: NotRequired[bool]  # every shared sample scored the same for this metric
 
 
 class Disagreement(TypedDict):

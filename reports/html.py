@@ -18,11 +18,13 @@ from productlens.reports.compare_html import (
     disagreements_body,
     runs_body,
 )
+from productlens.reports.compare_stats_view import cost_body, summary_body, summary_intro
 from productlens.reports.gallery import gallery_section_body
 from productlens.reports.gallery_script import GALLERY_JS
 from productlens.reports.headline import headline_cards, metrics_table
 from productlens.reports.html_page import esc, page, section, write_atomically
 from productlens.reports.metric_format import results_currency
+from productlens.reports.price_bands_view import price_bands_html
 from productlens.reports.provenance import provenance_body
 from productlens.reports.svg_plots import (
     log_error_histogram_svg,
@@ -91,7 +93,7 @@ def render_report(
             f'<figure><div class="plot-wide">{log_error_histogram_svg(errors)}</div>'
             f'<div class="plot-narrow">{log_error_histogram_svg(errors, narrow=True)}</div>'
             "<figcaption>Error distribution: log(1 + predicted) − log(1 + true), labelled as the ratio "
-            "predicted / true.</figcaption></figure></div>",
+            "predicted / true.</figcaption></figure></div>" + price_bands_html(results, currency),
             esc(price_intro),
         ),
         section(
@@ -145,13 +147,16 @@ def render_compare_report(compare: Mapping[str, Any], thumbnails: Mapping[str, b
     runs = compare.get("runs") or []
     names = [str(run.get("name", f"run {i}")) for i, run in enumerate(runs)]
     sections = [
+        section("summary", "Summary", summary_body(compare), summary_intro()),
         section("runs", "Runs", runs_body(runs)),
+        section("cost", "Cost and speed", cost_body(compare)),
         section(
             "differences",
             "Differences",
             differences_body(runs, compare.get("differences") or {}),
             f"Each run minus {esc(names[0] if names else 'the first run')}, on the samples both scored, with a "
-            "95% paired-bootstrap interval. Only an interval that excludes 0 is called better or worse.",
+            "95% paired-bootstrap interval. Only a difference significant after Holm's correction (or, without "
+            "tests, an interval that excludes 0) is called better or worse.",
         ),
         section(
             "disagreements",
@@ -159,7 +164,13 @@ def render_compare_report(compare: Mapping[str, Any], thumbnails: Mapping[str, b
             disagreements_body(compare.get("disagreements") or [], names, thumbnails),
         ),
     ]
-    links = [("runs", "Runs"), ("differences", "Differences"), ("disagreements", "Disagreements")]
+    links = [
+        ("summary", "Summary"),
+        ("runs", "Runs"),
+        ("cost", "Cost"),
+        ("differences", "Differences"),
+        ("disagreements", "Disagreements"),
+    ]
     title = "productlens · compare " + " vs ".join(names)
     return page(title, compare_header(names), sections, GALLERY_JS, data=dict(compare), links=links)
 

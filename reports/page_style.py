@@ -119,8 +119,8 @@ white-space:pre-wrap;overflow-wrap:anywhere;max-height:7.5em;overflow:auto}
 .v.good{background:var(--good-bg);color:var(--good)}.v.partial{background:var(--partial-bg);color:var(--partial)}
 .v.bad{background:var(--bad-bg);color:var(--bad)}.v.missing{background:var(--missing-bg);color:var(--missing)}
 .empty{padding:24px;text-align:center;color:var(--muted)}
-dl.prov{display:grid;grid-template-columns:max-content 1fr;gap:6px 18px;margin:0}
-dl.prov dt{color:var(--muted)}dl.prov dd{margin:0;overflow-wrap:anywhere}
+dl.prov,dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 18px;margin:0}
+dl.prov dt,dl.facts dt{color:var(--muted)}dl.prov dd,dl.facts dd{margin:0;overflow-wrap:anywhere}
 details{margin-top:12px}summary{cursor:pointer;color:var(--accent);font-size:14px}
 pre.raw{max-height:420px;overflow:auto;background:var(--bg);padding:12px;border-radius:8px}
 .warn{background:var(--partial-bg);color:var(--partial);border-radius:8px;padding:8px 12px;margin:0 0 12px;font-size:14px}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from productlens.reports.compare_stats_terminal import compare_cost_table, compare_sentences
 from productlens.reports.metric_format import (
     FLOOR_BASELINES,
     UNPARSED_SUFFIX,
@@ -51,6 +52,7 @@ VERDICT_WORDS = {
     "worse": ("▼ worse", "red"),
     "unclear": ("≈ unclear", "yellow"),
     "unknown": ("n/a", "dim"),
+    "same": ("= same", "dim"),
 }
 
 
@@ -93,7 +95,9 @@ def render_compare(compare: Mapping[str, Any]) -> RenderableType:
     heading.append(Text(" vs ".join(names)))
     heading.append("  (Δ: paired bootstrap, 95% CI)", style="dim")
     parts.append(heading)
+    parts.append(compare_sentences(compare))
     parts.append(_compare_table(runs, names, compare.get("differences") or {}))
+    parts.append(compare_cost_table(runs))
     if compare.get("disagreements"):
         parts += [Text(""), _disagreement_table(compare["disagreements"], names)]
     return one_width(parts)
@@ -318,7 +322,10 @@ def _compare_table(runs: Sequence[Mapping[str, Any]], names: list[str], differen
                 if number:
                     row.append(_delta_cell(by_run.get(name), kind, higher))
             table.add_row(*row)
-    table.caption = "Δ: paired difference on shared samples with its 95% CI; ▲/▼ only where the CI excludes 0"
+    table.caption = (
+        "Δ: paired difference on shared samples with its 95% CI; ▲/▼ only where significant after Holm "
+        "correction; = no difference"
+    )
     table.caption_justify = "left"
     return table
 
@@ -327,7 +334,12 @@ def _delta_cell(difference: Mapping[str, Any] | None, kind, higher_is_better: bo
     if difference is None:
         return Text("—", style="dim")
     verdict = difference_verdict(
-        difference.get("delta"), difference.get("ci_low"), difference.get("ci_high"), higher_is_better
+        difference.get("delta"),
+        difference.get("ci_low"),
+        difference.get("ci_high"),
+        higher_is_better,
+        difference.get("significant"),
+        difference.get("identical"),
     )
     word, style = VERDICT_WORDS[verdict]
     text = Text(format_delta(difference.get("delta"), kind))

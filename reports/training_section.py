@@ -111,7 +111,7 @@ def training_body(provenance: Mapping[str, Any]) -> str:
         facts = [(label, training.get(key), key) for key, label in FACTS]
         facts += [(label, config.get(key), key) for key, label in CONFIG_FACTS]
         parts.append(
-            '<dl class="prov">'
+            '<dl class="facts">'
             + "".join(
                 f"<dt>{esc(label)}</dt><dd>{esc(_fact(key, value))}</dd>"
                 for label, value, key in facts
