@@ -101,6 +101,9 @@ class Provenance(TypedDict):
     settings: dict
     versions: dict[str, str]
     created: str
+    # additions
+    training: NotRequired[dict]  # evaluate/run_context.training_context: the run's method, settings, curves
+    prompt: NotRequired[dict]  # evaluate/run_context.prompt_context: the prompt style and its exact text
 
 
 class Timings(TypedDict):
@@ -197,6 +200,7 @@ class Results(TypedDict):
     ablation: NotRequired[Ablation]
     price_bands: NotRequired[PriceBands]
     cost: NotRequired[Cost]
+    currency: NotRequired[str | None]  # the one currency of the references' prices; None when mixed
 
 
 class Difference(TypedDict):
