@@ -26,7 +26,8 @@ class Reference(TypedDict):
     currency: str | None
     oracle_price: float | None  # synthetic sets: the price before noise
     # additions
-    attributes: NotRequired[dict[str, str | None]]  # synthetic sets: colour, material, pattern, hardware, size
+    # synthetic sets: colour, material, pattern, hardware, size
+    attributes: NotRequired[dict[str, str | None]]
     combination_seen: NotRequired[bool]  # sets made with --holdout: False for a held-out combination
 
 
@@ -153,6 +154,8 @@ class Ablation(TypedDict):
     seed: int  # the derangement's seed (--seed)
     runs: dict[str, AblationRun]  # "blank", "shuffle"
     reads_image: bool | None  # every run's primary difference lies above 0
+
+
 class PriceBand(TypedDict):
     name: str  # q1 (cheapest) .. q5
     label: str  # the true-price range, e.g. "250-480"
