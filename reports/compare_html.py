@@ -14,10 +14,19 @@ from productlens.reports.metric_format import (
     format_metric,
     grouped_metric_names,
     metric_kind,
+    redundant_metric_names,
+    results_currency,
 )
 from productlens.reports.sample_view import field_verdicts
 
-VERDICT_WORDS = {"better": "▲ better", "worse": "▼ worse", "unclear": "≈ unclear", "unknown": "n/a"}
+VERDICT_WORDS = {
+    "better": "▲ better",
+    "worse": "▼ worse",
+    "unclear": "≈ unclear",
+    "unknown": "n/a",
+    "same": "= no difference",
+}
+TEST_NAMES = {"mcnemar": "McNemar", "bootstrap": "paired bootstrap"}
 
 
 def compare_header(names: Sequence[str]) -> str:
@@ -62,13 +71,15 @@ def differences_body(runs: Sequence[Mapping[str, Any]], differences: Mapping[str
     head = "".join(f'<th class="num">{esc(name)}</th>' for name in names)
     head += "".join(f"<th>Δ {esc(name)} − {esc(names[0])}</th>" for name in names[1:])
     rows = []
-    for group, members in grouped_metric_names(list(first_metrics)):
+    hidden = set.intersection(*(redundant_metric_names(run.get("metrics") or {}) for run in runs))
+    for group, members in grouped_metric_names([m for m in first_metrics if m not in hidden]):
         rows.append(f'<tr class="group"><th colspan="{1 + 2 * len(names)}">{esc(group)}</th></tr>')
         for metric_name in members:
             base = first_metrics[metric_name]
             kind = metric_kind(metric_name)
             cells = [
-                f'<td class="num">{esc(format_metric((run.get("metrics") or {}).get(metric_name) or {}, metric_name))}</td>'
+                f'<td class="num" data-label="{esc(run.get("name", ""))}">'
+                f"{esc(format_metric((run.get('metrics') or {}).get(metric_name) or {}, metric_name, results_currency(run)))}</td>"
                 for run in runs
             ]
             by_run = {d.get("vs"): d for d in differences.get(metric_name) or []}
@@ -91,14 +102,23 @@ def _difference_cell(difference: Mapping[str, Any] | None, kind: str, higher_is_
     if difference is None:
         return "<td>—</td>"
     delta, low, high = difference.get("delta"), difference.get("ci_low"), difference.get("ci_high")
-    verdict = difference_verdict(delta, low, high, higher_is_better)
+    verdict = difference_verdict(
+        delta, low, high, higher_is_better, difference.get("significant"), difference.get("identical")
+    )
     return (
         f'<td data-verdict="{verdict}"><div class="num">{esc(format_delta(delta, kind))} '
         f'<span class="legend">{esc(format_delta_interval(low, high, kind))}</span> '
         f'<span class="dir {verdict}">{esc(VERDICT_WORDS[verdict])}</span></div>'
         f"{_delta_strip(delta, low, high)}"
-        f'<div class="legend">n = {esc(difference.get("n_shared", ""))}</div></td>'
+        f'<div class="legend">n = {esc(difference.get("n_shared", ""))}{_test_text(difference)}</div></td>'
     )
+
+
+def _test_text(difference: Mapping[str, Any]) -> str:
+    if difference.get("p_holm") is None:
+        return ""
+    test = TEST_NAMES.get(str(difference.get("test")), str(difference.get("test")))
+    return esc(f" · {test}, p = {difference['p_value']:.2g}, Holm {difference['p_holm']:.2g}")
 
 
 def _delta_strip(delta: float | None, low: float | None, high: float | None) -> str:
