@@ -43,8 +43,10 @@ def summary_renderable(summary: SetSummary, title: str, manifest: dict[str, Any]
         if holdout:
             overview.add_row(
                 "held out",
-                f"{len(holdout['combinations'])} combinations ({holdout['spec']}), never in train; "
-                "rows carry combination_seen",
+                Text(
+                    f"{len(holdout['combinations'])} combinations ({holdout['spec']}), never in train; "
+                    "rows carry combination_seen"
+                ),
             )
 
     splits = [s for s in SPLITS if s in summary.rows_per_split]
