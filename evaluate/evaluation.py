@@ -39,6 +39,7 @@ from productlens.evaluate.predictions_io import (
     write_predictions,
 )
 from productlens.evaluate.regenerate_ids import check_ids_in_split, drop_answers, parse_id_list
+from productlens.evaluate.run_context import prompt_context, training_context
 from productlens.evaluate.schema import PredictionRecord, Results
 from productlens.evaluate.scoring import default_provenance, evaluate_records
 from productlens.evaluate.subset import named_for_subset, refuse_shrinking
@@ -250,6 +251,11 @@ def _run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None)
         split=config.split,
         settings=_settings(config),
     )
+    training = training_context(config.run)
+    if training is not None:
+        provenance["training"] = training  # type: ignore[typeddict-unknown-key]
+    used_for = "parsing the saved answers" if config.source == "predictions" else "generation and parsing"
+    provenance["prompt"] = prompt_context(style, used_for)  # type: ignore[typeddict-unknown-key]
     scored = evaluate_records(
         records,
         stats,

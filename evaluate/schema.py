@@ -26,7 +26,8 @@ class Reference(TypedDict):
     currency: str | None
     oracle_price: float | None  # synthetic sets: the price before noise
     # additions
-    attributes: NotRequired[dict[str, str | None]]  # synthetic sets: colour, material, pattern, hardware, size
+    # synthetic sets: colour, material, pattern, hardware, size
+    attributes: NotRequired[dict[str, str | None]]
     combination_seen: NotRequired[bool]  # sets made with --holdout: False for a held-out combination
 
 
@@ -101,6 +102,9 @@ class Provenance(TypedDict):
     settings: dict
     versions: dict[str, str]
     created: str
+    # additions
+    training: NotRequired[dict]  # evaluate/run_context.training_context: the run's method, settings, curves
+    prompt: NotRequired[dict]  # evaluate/run_context.prompt_context: the prompt style and its exact text
 
 
 class Timings(TypedDict):
@@ -150,6 +154,8 @@ class Ablation(TypedDict):
     seed: int  # the derangement's seed (--seed)
     runs: dict[str, AblationRun]  # "blank", "shuffle"
     reads_image: bool | None  # every run's primary difference lies above 0
+
+
 class PriceBand(TypedDict):
     name: str  # q1 (cheapest) .. q5
     label: str  # the true-price range, e.g. "250-480"
@@ -197,6 +203,7 @@ class Results(TypedDict):
     ablation: NotRequired[Ablation]
     price_bands: NotRequired[PriceBands]
     cost: NotRequired[Cost]
+    currency: NotRequired[str | None]  # the one currency of the references' prices; None when mixed
 
 
 class Difference(TypedDict):

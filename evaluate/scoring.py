@@ -158,6 +158,8 @@ def evaluate_records(
     bands = price_bands_result(estimates, references, stats.price_quintiles)
     if bands is not None:
         results["price_bands"] = bands
+    currencies = {ref.get("currency") for ref in references}
+    results["currency"] = currencies.pop() if len(currencies) == 1 else None
     results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
     return ScoredEvaluation(results, records)
 

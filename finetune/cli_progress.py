@@ -82,16 +82,26 @@ def summary_table(record: dict[str, Any]) -> Table:
     table.add_column(style="bold")
     table.add_column()
     config = record["config"]
-    table.add_row("run directory", str(config["output"]))
-    table.add_row("model", f"{record['base_model']} ({record['method']}, vision {config['vision']})")
+    table.add_row("run directory", Text(str(config["output"])))
+    table.add_row("model", Text(f"{record['base_model']} ({record['method']}, vision {config['vision']})"))
     table.add_row(
         "parameters", f"{record['parameters']['trainable']:,} trainable of {record['parameters']['total']:,}"
     )
-    table.add_row("data", f"{record['data']}: {record['train_samples']} training samples")
+    table.add_row("data", Text(f"{record['data']}: {record['train_samples']} training samples"))
+    lengths = record.get("token_lengths") or {}
+    if lengths.get("skipped"):
+        skipped = ", ".join(str(row["product_code"]) for row in lengths["over"][:4])
+        more = f" and {len(lengths['over']) - 4:,} more" if len(lengths["over"]) > 4 else ""
+        table.add_row(
+            "skipped",
+            Text(f"{len(lengths['over']):,} rows over {lengths['max_length']:,} tokens: {skipped}{more}"),
+        )
     table.add_row(
         "steps",
-        f"{record['global_step']}"
-        + (f" (resumed from {record['resumed_from']})" if record["resumed_from"] else ""),
+        Text(
+            f"{record['global_step']}"
+            + (f" (resumed from {record['resumed_from']})" if record["resumed_from"] else "")
+        ),
     )
     losses = record["loss_history"]
     if losses:
@@ -140,7 +150,7 @@ def plan_table(plan: TrainingPlan, machine: str = "gpu") -> Table:
     machine: "gpu" (the estimate for a GPU of plan.gpu_memory), "cpu" (the run trains on this CPU: memory
     is RAM, no CUDA overhead, no GPU to fit), "no-gpu" (a GPU estimate made on a machine without one).
     """
-    table = Table(title=f"finetune --dry-run: {plan.model}", show_header=False, title_justify="left")
+    table = Table(title=Text(f"finetune --dry-run: {plan.model}"), show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
     table.add_column()
@@ -158,6 +168,8 @@ def plan_table(plan: TrainingPlan, machine: str = "gpu") -> Table:
         f"{plan.tokens.total:,}",
         f"{plan.tokens.image:,} image (num_crops {plan.num_crops}) + {plan.tokens.text} text; {plan.tokens_source}",
     )
+    if plan.lengths is not None:
+        add_length_rows(table, plan.lengths, plan.on_long)
     m = plan.memory
     for name, value in (
         ("weights", m.weights),
@@ -191,3 +203,20 @@ def plan_table(plan: TrainingPlan, machine: str = "gpu") -> Table:
         f"{verdict} in {plan.gpu_memory / GB:.0f} GB ({plan.precision}); largest batch that fits: {plan.max_batch_size}",
     )
     return table
+
+
+def add_length_rows(table: Table, lengths, on_long: str) -> None:
+    """The dry-run's length rows: the longest training row, the limit and the rows above it (ids as Text)."""
+    table.add_row(
+        "longest row",
+        f"{lengths.longest:,}",
+        Text(f"tokens: {lengths.longest_id} (all {lengths.rows:,} rows counted)"),
+    )
+    table.add_row("max length", f"{lengths.max_length:,}", Text(lengths.limit_source))
+    if lengths.over:
+        action = "skipped (--on-long skip)" if on_long == "skip" else "training stops (--on-long error)"
+        table.add_row(
+            "over the limit", f"{len(lengths.over):,}", Text(f"{action}: {lengths.describe_over(4)}")
+        )
+    else:
+        table.add_row("over the limit", "0", "every row fits")

@@ -41,6 +41,7 @@ from productlens.finetune.run_dir import (
     write_run_json,
 )
 from productlens.finetune.run_record import model_card, package_versions
+from productlens.finetune.token_lengths import apply_on_long, check_lengths, resolve_max_length
 from productlens.finetune.validation_callback import GenerationValidation
 from productlens.generate.atomic import atomic_write_text
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments, set_seed
@@ -106,6 +107,10 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
         model = add_lora(model, config)
     parameters = count_parameters(model)
     train = with_lengths(data.train, processor, style)
+    on_cpu = not torch.cuda.is_available()
+    max_length, limit_source = resolve_max_length(config, model.config, on_cpu=on_cpu)  # before any step
+    lengths = check_lengths(train, processor, style, max_length, limit_source)
+    train, lengths = apply_on_long(train, lengths, config.on_long)
     validation_rows = (
         []
         if data.validation is None
@@ -237,6 +242,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
             "world_size": state.num_processes,
             "parameters": {"total": parameters.total, "trainable": parameters.trainable},
             "train_samples": len(train),
+            "token_lengths": lengths.to_json(),
             "global_step": trainer.state.global_step,
             "resumed_from": str(resume_from) if resume_from else None,
             "train_loss": output.training_loss,

@@ -257,7 +257,7 @@ def export(directory: Path, export_format: str, out: Path, overwrite: bool) -> N
         raise click.ClickException(str(error)) from None
     rows = ", ".join(f"{split} {n:,}" for split, n in counts.items())
     Console(highlight=False).print(
-        f"exported {sum(counts.values()):,} rows ({rows}) as {export_format} to {out}"
+        f"exported {sum(counts.values()):,} rows ({rows}) as {export_format} to {out}", markup=False
     )
 
 
