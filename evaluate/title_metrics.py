@@ -79,7 +79,8 @@ def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = 
     ref_ngrams = Counter(_ngrams(target, order))
     matches = [0] * (order + 1)
     for ngram in hyp_ngrams.keys() & ref_ngrams.keys():  # a set operation: faster than Counter's &
-        matches[len(ngram)] += min(hyp_ngrams[ngram], ref_ngrams[ngram])
+        hyp_count, ref_count = hyp_ngrams[ngram], ref_ngrams[ngram]
+        matches[len(ngram)] += hyp_count if hyp_count < ref_count else ref_count
     factor = beta**2
     precision_sum = recall_sum = 0.0
     effective_order = 0
