@@ -144,7 +144,12 @@ def bootstrap(
         }
         if summed:
             counts = summed_sums(weights)
-            out.update({name: statistics[name].from_sums(weights, counts[:, index]) for name, index in summed.items()})
+            out.update(
+                {
+                    name: statistics[name].from_sums(weights, counts[:, index])
+                    for name, index in summed.items()
+                }
+            )
         out.update({name: stat(weights) for name, stat in others.items()})
         return out
 
