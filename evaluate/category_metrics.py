@@ -63,18 +63,18 @@ def category_specs(
     true_codes, predicted_codes = _codes(true_labels, predicted_labels)
     specs = [
         MetricSpec(
-            "category3_accuracy", "Category accuracy", True, weighted_mean(correct), scored_count(correct)
+            "category3_accuracy", "Category3 accuracy", True, weighted_mean(correct), scored_count(correct)
         ),
         MetricSpec(
             "category3_accuracy_all",
-            "Category accuracy (unparsed = miss)",
+            "Category3 accuracy (unparsed = miss)",
             True,
             weighted_mean(correct_all),
             len(correct_all),
         ),
         MetricSpec(
             "category3_macro_f1",
-            "Category macro-F1",
+            "Category3 macro-F1",
             True,
             weighted_macro_f1(true_codes, predicted_codes),
             int(parsed.sum()),

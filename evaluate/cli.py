@@ -116,6 +116,12 @@ def _bootstrap_options(command):
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate the first N samples only.")
 @click.option(
+    "--ablate",
+    help="Ask again with a blank image and/or another sample's photo (seeded by --seed) to show whether "
+    "answers depend on the image: blank,shuffle (default for --run/--model), blank, shuffle or none "
+    "(default for --endpoint, where it triples the requests).",
+)
+@click.option(
     "--ids",
     metavar="ID,...",
     help="Generate the answers of these samples again (e.g. a suspicious one) and rescore; other answers are kept.",

@@ -20,6 +20,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from productlens.evaluate.ablation import (
+    generate_ablations,
+    parse_ablate,
+    present_ablations,
+    score_ablations,
+)
 from productlens.evaluate.cost import HardwareRecorder, previous_hardware, summarise_cost
 from productlens.evaluate.local_model import resolve_prompt_style
 from productlens.evaluate.model_predictions import generate_predictions_with_model
@@ -32,6 +38,7 @@ from productlens.evaluate.predictions_io import (
     write_predictions,
 )
 from productlens.evaluate.regenerate_ids import check_ids_in_split, drop_answers, parse_id_list
+from productlens.evaluate.run_context import prompt_context, training_context
 from productlens.evaluate.schema import PredictionRecord, Results
 from productlens.evaluate.scoring import default_provenance, evaluate_records
 from productlens.evaluate.training_stats import TrainingStats
@@ -82,6 +89,10 @@ class EvaluateConfig:
     limit: int | None = field(
         default=None, metadata={"help": "Evaluate the first N samples only; None: all."}
     )
+    ablate: str | None = field(
+        default=None,
+        metadata={"help": "Image ablations: blank, shuffle, both or none; None: both for a local model."},
+    )
     ids: str | None = field(
         default=None,
         metadata={
@@ -103,6 +114,7 @@ class EvaluateConfig:
             raise ValueError("--bootstrap must be >= 0 and --limit >= 1")
         if self.prompt_style is not None:
             PromptStyle.preset(self.prompt_style)  # type: ignore[arg-type]  # raises for an unknown name
+        parse_ablate(self.ablate, self.source)  # raises naming a bad --ablate value
         if self.ids is not None:
             parse_id_list(self.ids)
             if self.predictions is not None:
@@ -163,6 +175,7 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         style = style_for_set(style, split["train"])
 
     generation_s = None
+    ablations: tuple[str, ...] = ()
     predictions_path = out_dir / PREDICTIONS_FILE
     hardware, hardware_facts = HardwareRecorder(_batch_or_concurrency(config)), None
     if config.source == "predictions":
@@ -172,13 +185,15 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         )  # these answers came from elsewhere: never resume them
         if split is not None:
             records = _restrict_to_split(records, split["test_ids"], config)
+        ablations = present_ablations(config.predictions.parent)  # type: ignore[union-attr]  # saved beside it
     else:
         assert split is not None
         ids = parse_id_list(config.ids)
         if ids:
             check_ids_in_split(ids, split["test_ids"], config.split)
             drop_answers(out_dir, PREDICTIONS_FILE, GENERATION_FILE, _generation_identity(config, style), ids)
-        _start_or_resume(out_dir, _generation_identity(config, style))
+        identity = _generation_identity(config, style)
+        _start_or_resume(out_dir, identity)
         done = completed_ids(predictions_path)
         todo = [sample for sample in _samples(split["rows"], config.limit) if sample.id not in done]
         todo = [sample for sample in todo if sample.id in ids] if ids else todo
@@ -188,6 +203,19 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         generation_s = round(time.perf_counter() - started, 3)
         hardware_facts = hardware.finish() if todo else previous_hardware(out_dir / RESULTS_FILE)
         records = _restrict_to_split(read_predictions(predictions_path), split["test_ids"], config)
+        ablations = parse_ablate(config.ablate, config.source)
+        if ablations:  # the same prompts with a blank image and another sample's photo (evaluate/ablation.py)
+            scored_ids = {record["id"] for record in records}
+            samples = [s for s in _samples(split["rows"], config.limit) if s.id in scored_ids]
+            generate_ablations(
+                ablations,
+                samples,
+                out_dir,
+                identity,
+                config.seed,
+                lambda todo, writer: _generate(config, style, todo, writer, on_progress),
+                _start_or_resume,
+            )
 
     provenance = default_provenance(
         model=_model_label(config),
@@ -197,6 +225,11 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         split=config.split,
         settings=_settings(config),
     )
+    training = training_context(config.run)
+    if training is not None:
+        provenance["training"] = training  # type: ignore[typeddict-unknown-key]
+    used_for = "parsing the saved answers" if config.source == "predictions" else "generation and parsing"
+    provenance["prompt"] = prompt_context(style, used_for)  # type: ignore[typeddict-unknown-key]
     scored = evaluate_records(
         records,
         stats,
@@ -207,6 +240,11 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         generation_s=generation_s,
         style=style,
     )
+    if ablations:
+        answers_dir = config.predictions.parent if config.source == "predictions" else out_dir  # type: ignore[union-attr]
+        scored.results["ablation"] = score_ablations(
+            ablations, scored.records, answers_dir, stats.hierarchy, style, config.n_resamples, config.seed
+        )
     scored.results["cost"] = summarise_cost(config.source, scored.records, hardware_facts)
     write_predictions(predictions_path, scored.records)
     atomic_write_text(out_dir / RESULTS_FILE, json.dumps(scored.results, indent=2, allow_nan=False) + "\n")

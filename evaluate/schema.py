@@ -25,6 +25,10 @@ class Reference(TypedDict):
     price: float  # the row's full_price
     currency: str | None
     oracle_price: float | None  # synthetic sets: the price before noise
+    # additions
+    # synthetic sets: colour, material, pattern, hardware, size
+    attributes: NotRequired[dict[str, str | None]]
+    combination_seen: NotRequired[bool]  # sets made with --holdout: False for a held-out combination
 
 
 class RowScores(TypedDict):
@@ -98,11 +102,58 @@ class Provenance(TypedDict):
     settings: dict
     versions: dict[str, str]
     created: str
+    # additions
+    training: NotRequired[dict]  # evaluate/run_context.training_context: the run's method, settings, curves
+    prompt: NotRequired[dict]  # evaluate/run_context.prompt_context: the prompt style and its exact text
 
 
 class Timings(TypedDict):
     generation_s: float | None
     scoring_s: float
+
+
+class GroupMetrics(TypedDict):
+    n: int
+    metrics: dict[str, MetricValue]
+
+
+class Gap(TypedDict):
+    delta: float | None  # a - b (seen - unseen, or real - ablated)
+    ci_low: float | None
+    ci_high: float | None
+
+
+class CombinationBreakdown(TypedDict):
+    """Sets made with --holdout: metrics on seen and unseen attribute combinations, and their gap."""
+
+    seen: GroupMetrics | None
+    unseen: GroupMetrics | None
+    gap: dict[str, Gap]  # key metrics: seen - unseen with its 95 % bootstrap interval
+
+
+class AttributeBreakdown(TypedDict):
+    label: str
+    overall: MetricValue  # the attribute's word in the predicted title is the right one
+    by_value: dict[str, MetricValue]
+
+
+class AblationRun(TypedDict):
+    """The same prompts with another image: its metrics and the paired difference real - ablated."""
+
+    label: str  # what the model was shown instead of the photo
+    n: int
+    metrics: dict[str, MetricValue]
+    differences: dict[str, Gap]  # per metric: real - ablated, paired (same resampled samples)
+    reads_image: bool | None  # the primary metric's difference interval lies above 0 (None: no interval)
+    follows_image: NotRequired[MetricValue]  # shuffle: answers naming the shown photo's category3
+    keeps_own: NotRequired[MetricValue]  # shuffle: answers naming their own sample's category3
+
+
+class Ablation(TypedDict):
+    primary: str  # the metric the verdict reads, category3_accuracy
+    seed: int  # the derangement's seed (--seed)
+    runs: dict[str, AblationRun]  # "blank", "shuffle"
+    reads_image: bool | None  # every run's primary difference lies above 0
 
 
 class PriceBand(TypedDict):
@@ -147,8 +198,12 @@ class Results(TypedDict):
     provenance: Provenance
     timings: Timings
     # additions
+    combinations: NotRequired[CombinationBreakdown]
+    attributes: NotRequired[dict[str, AttributeBreakdown]]
+    ablation: NotRequired[Ablation]
     price_bands: NotRequired[PriceBands]
     cost: NotRequired[Cost]
+    currency: NotRequired[str | None]  # the one currency of the references' prices; None when mixed
 
 
 class Difference(TypedDict):

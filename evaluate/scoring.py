@@ -27,6 +27,7 @@ from productlens.evaluate.category_metrics import (
     confusion_matrix,
     normalise_category,
 )
+from productlens.evaluate.groups import breakdowns
 from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.price_bands import price_band_specs, price_bands_result
 from productlens.evaluate.price_metrics import price_specs, sample_smape
@@ -153,9 +154,12 @@ def evaluate_records(
         provenance=provenance or default_provenance(),
         timings={"generation_s": generation_s, "scoring_s": 0.0},
     )
+    results.update(breakdowns(records, n_resamples, seed))  # type: ignore[typeddict-item]
     bands = price_bands_result(estimates, references, stats.price_quintiles)
     if bands is not None:
         results["price_bands"] = bands
+    currencies = {ref.get("currency") for ref in references}
+    results["currency"] = currencies.pop() if len(currencies) == 1 else None
     results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
     return ScoredEvaluation(results, records)
 

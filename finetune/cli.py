@@ -146,6 +146,14 @@ def training_options(command):
         click.option(
             "--dataloader-workers", type=int, default=0, show_default=True, help=_help("dataloader_workers")
         ),
+        click.option("--max-length", type=int, default=None, help=_help("max_length")),
+        click.option(
+            "--on-long",
+            type=_choices("skip", "error"),
+            default="skip",
+            show_default=True,
+            help=_help("on_long"),
+        ),
     ]
     for option in reversed(options):
         command = option(command)

@@ -18,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 from transformers import TrainerCallback
 
 
@@ -63,6 +64,7 @@ class RichProgress(TrainerCallback):
                 f"  step {state.global_step}: validation parse {logs['val_parse_rate']:.0%}  "
                 f"category3 {logs['val_category3_accuracy']:.0%}  "
                 + (f"price MdAPE {price:.1f}%" if price is not None else "price unparsed")
+                + (f"  blank image {logs['val_blank_category3_accuracy']:.0%}" if "val_blank_category3_accuracy" in logs else "")
             )
         self.progress.update(self.task, status=self.status)
 
@@ -78,16 +80,26 @@ def summary_table(record: dict[str, Any]) -> Table:
     table.add_column(style="bold")
     table.add_column()
     config = record["config"]
-    table.add_row("run directory", str(config["output"]))
-    table.add_row("model", f"{record['base_model']} ({record['method']}, vision {config['vision']})")
+    table.add_row("run directory", Text(str(config["output"])))
+    table.add_row("model", Text(f"{record['base_model']} ({record['method']}, vision {config['vision']})"))
     table.add_row(
         "parameters", f"{record['parameters']['trainable']:,} trainable of {record['parameters']['total']:,}"
     )
-    table.add_row("data", f"{record['data']}: {record['train_samples']} training samples")
+    table.add_row("data", Text(f"{record['data']}: {record['train_samples']} training samples"))
+    lengths = record.get("token_lengths") or {}
+    if lengths.get("skipped"):
+        skipped = ", ".join(str(row["product_code"]) for row in lengths["over"][:4])
+        more = f" and {len(lengths['over']) - 4:,} more" if len(lengths["over"]) > 4 else ""
+        table.add_row(
+            "skipped",
+            Text(f"{len(lengths['over']):,} rows over {lengths['max_length']:,} tokens: {skipped}{more}"),
+        )
     table.add_row(
         "steps",
-        f"{record['global_step']}"
-        + (f" (resumed from {record['resumed_from']})" if record["resumed_from"] else ""),
+        Text(
+            f"{record['global_step']}"
+            + (f" (resumed from {record['resumed_from']})" if record["resumed_from"] else "")
+        ),
     )
     losses = record["loss_history"]
     if losses:
@@ -100,6 +112,9 @@ def summary_table(record: dict[str, Any]) -> Table:
             f"parse {last['val_parse_rate']:.0%}, category3 {last['val_category3_accuracy']:.0%}, "
             + (f"price MdAPE {price:.1f}%" if price is not None else "no price parsed"),
         )
+    check = record.get("image_check")
+    if check:
+        table.add_row("image check", image_check_text(check))
     speed = record.get("train_samples_per_second")
     table.add_row("time", f"{record['wall_s']:.0f} s" + (f" ({speed:.2f} samples/s)" if speed else ""))
     written = [
@@ -114,9 +129,22 @@ def summary_table(record: dict[str, Any]) -> Table:
     return table
 
 
+def image_check_text(check: dict[str, Any]) -> Text:
+    """The blank-image check in words: green when the photo matters, a red warning when it does not."""
+    if check.get("warning"):
+        return Text(f"WARNING: {check['warning']}", style="bold red")
+    return Text(
+        f"reads the photo: category3 {check['category3_accuracy']:.0%} with it, "
+        f"{check['blank_category3_accuracy']:.0%} with a blank image (difference "
+        f"{check['difference'] * 100:.0f} points [{check['ci_low'] * 100:.0f}, {check['ci_high'] * 100:.0f}], "
+        f"n {check['n']})",
+        style="green",
+    )
+
+
 def plan_table(plan: TrainingPlan) -> Table:
     """The dry-run plan: parameters, tokens, memory by part, and whether it fits."""
-    table = Table(title=f"finetune --dry-run: {plan.model}", show_header=False, title_justify="left")
+    table = Table(title=Text(f"finetune --dry-run: {plan.model}"), show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
     table.add_column()
@@ -134,6 +162,8 @@ def plan_table(plan: TrainingPlan) -> Table:
         f"{plan.tokens.total:,}",
         f"{plan.tokens.image:,} image (num_crops {plan.num_crops}) + {plan.tokens.text} text; {plan.tokens_source}",
     )
+    if plan.lengths is not None:
+        add_length_rows(table, plan.lengths, plan.on_long)
     m = plan.memory
     for name, value in (
         ("weights", m.weights),
@@ -156,3 +186,20 @@ def plan_table(plan: TrainingPlan) -> Table:
         f"{verdict} in {plan.gpu_memory / GB:.0f} GB ({plan.precision}); largest batch that fits: {plan.max_batch_size}",
     )
     return table
+
+
+def add_length_rows(table: Table, lengths, on_long: str) -> None:
+    """The dry-run's length rows: the longest training row, the limit and the rows above it (ids as Text)."""
+    table.add_row(
+        "longest row",
+        f"{lengths.longest:,}",
+        Text(f"tokens: {lengths.longest_id} (all {lengths.rows:,} rows counted)"),
+    )
+    table.add_row("max length", f"{lengths.max_length:,}", Text(lengths.limit_source))
+    if lengths.over:
+        action = "skipped (--on-long skip)" if on_long == "skip" else "training stops (--on-long error)"
+        table.add_row(
+            "over the limit", f"{len(lengths.over):,}", Text(f"{action}: {lengths.describe_over(4)}")
+        )
+    else:
+        table.add_row("over the limit", "0", "every row fits")

@@ -117,7 +117,10 @@ class FinetuneConfig:
     )
     eval_steps: int | None = field(
         default=None,
-        metadata=_help("Generation-based validation every K steps. None: 4 times per run; 0: off."),
+        metadata=_help(
+            "Generation-based validation every K steps, with the blank-image check when K is given. "
+            "None: 4 times per run; 0: only the final check. The final check always runs it."
+        ),
     )
     eval_samples: int = field(default=16, metadata=_help("Validation images per check (N)."))
     eval_max_new_tokens: int = field(default=48, metadata=_help("Generated tokens per validation answer."))
@@ -144,6 +147,17 @@ class FinetuneConfig:
     deepspeed: Path | None = field(default=None, metadata=_help("DeepSpeed config JSON (ZeRO-2/3)."))
     fsdp_config: Path | None = field(default=None, metadata=_help("FSDP config JSON (turns FSDP on)."))
     dataloader_workers: int = field(default=0, metadata=_help("DataLoader worker processes."))
+    max_length: int | None = field(
+        default=None,
+        metadata=_help(
+            "Longest training row in tokens (prompt + image + answer), checked for every row before training. "
+            "None: the model's context, capped by what a batch's activations can take in memory."
+        ),
+    )
+    on_long: Literal["skip", "error"] = field(
+        default="skip",
+        metadata=_help("Rows over --max-length: skip (train without them; run.json lists them) or error."),
+    )
 
     def __post_init__(self) -> None:
         self.data = Path(self.data)
@@ -175,6 +189,10 @@ class FinetuneConfig:
                 "max_train_samples must be positive",
             ),
             (not (self.deepspeed and self.fsdp_config), "use either a DeepSpeed or an FSDP config, not both"),
+            (
+                self.max_length is None or self.max_length >= 1,
+                f"--max-length must be a positive number of tokens, got {self.max_length}",
+            ),
             (
                 not (self.overwrite and isinstance(self.resume, Path)),
                 "--overwrite deletes the checkpoint to resume",

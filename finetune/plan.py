@@ -25,6 +25,7 @@ from productlens.finetune.answer_format import build_prompt
 from productlens.finetune.collator import target_text
 from productlens.finetune.config import FinetuneConfig
 from productlens.finetune.lora import ParameterCount, add_lora, count_parameters, select_full_training
+from productlens.finetune.token_lengths import LengthReport, scan_set
 
 GB = 1024**3
 CUDA_OVERHEAD_BYTES = 1.5 * GB  # context, cuBLAS workspaces, allocator slack
@@ -75,6 +76,8 @@ class TrainingPlan:
     activations_per_sample: float
     gpu_memory: float  # bytes
     max_batch_size: int  # largest batch that fits gpu_memory (0: not even one sample)
+    lengths: LengthReport | None = None  # every training row against --max-length (None: no sample set)
+    on_long: str = "skip"
 
     @property
     def fits(self) -> bool:
@@ -198,7 +201,13 @@ def plan_training(
         weights, adapters = NF4_BYTES * linears + 4.0 * (frozen - linears), 4.0 * parameters.trainable
     else:
         weights, adapters = 2.0 * frozen, 4.0 * parameters.trainable
-    tokens, source = count_tokens(config, processor)
+    scanned = scan_set(config, processor, model_config, gpu_memory_gb * GB)  # every row, not a sample
+    if scanned is not None:
+        lengths, tokens = scanned
+        source = f"longest of the {lengths.rows:,} training rows that fit --max-length"
+    else:
+        lengths = None
+        tokens, source = count_tokens(config, processor)
     per_sample = _activation_bytes(
         model_config, tokens.total, config.num_crops, config.vision, bool(config.gradient_checkpointing)
     )
@@ -228,4 +237,6 @@ def plan_training(
         activations_per_sample=per_sample,
         gpu_memory=gpu,
         max_batch_size=max(0, int((gpu - fixed) // per_sample)),
+        lengths=lengths,
+        on_long=config.on_long,
     )

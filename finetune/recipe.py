@@ -39,6 +39,7 @@ from productlens.finetune.run_dir import (
     write_run_json,
 )
 from productlens.finetune.run_record import model_card, package_versions
+from productlens.finetune.token_lengths import apply_on_long, check_lengths, resolve_max_length
 from productlens.finetune.validation_callback import GenerationValidation
 from productlens.generate.atomic import atomic_write_text
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments, set_seed
@@ -104,6 +105,10 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
         model = add_lora(model, config)
     parameters = count_parameters(model)
     train = with_lengths(data.train, processor, style)
+    on_cpu = not torch.cuda.is_available()
+    max_length, limit_source = resolve_max_length(config, model.config, on_cpu=on_cpu)  # before any step
+    lengths = check_lengths(train, processor, style, max_length, limit_source)
+    train, lengths = apply_on_long(train, lengths, config.on_long)
     validation_rows = (
         []
         if data.validation is None
@@ -161,7 +166,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     )
     trainer.remove_callback(PrinterCallback)  # library code never prints
     validation = None
-    if validation_rows and every:
+    if validation_rows:  # with --eval-steps 0 only the final check runs (with its blank-image check)
         validation = GenerationValidation(
             trainer=trainer,
             processor=processor,
@@ -171,6 +176,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
             max_new_tokens=config.eval_max_new_tokens,
             batch_size=config.batch_size,
             synced_gpus=bool(config.deepspeed or config.fsdp_config),
+            blank_every=bool(config.eval_steps),  # --eval-steps: the blank-image check each time
         )
         trainer.add_callback(validation)
 
@@ -218,6 +224,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
             "world_size": state.num_processes,
             "parameters": {"total": parameters.total, "trainable": parameters.trainable},
             "train_samples": len(train),
+            "token_lengths": lengths.to_json(),
             "global_step": trainer.state.global_step,
             "resumed_from": str(resume_from) if resume_from else None,
             "train_loss": output.training_loss,
@@ -230,6 +237,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
                 if "loss" in entry
             ],
             "eval_history": validation.history if validation else [],
+            "image_check": validation.image_checks[-1] if validation and validation.image_checks else None,
             "versions": package_versions(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }

@@ -13,18 +13,38 @@ The rules, in the order a value meets them:
 - Categories (`clean_category`): stripped and upper-cased (the DBQ codes are upper case); a missing
   category is kept as `N.A.` (its own value) unless `na_category` maps it to another value.
 - Other text: stripped; a missing value becomes `N.A.` for the DBQ text columns.
+- Only scalars (`value_problem`): a cell holding a nested value (a JSON object or list, a Parquet
+  struct) or text that is not valid Unicode is a `bad_value` failure, never stored as a Python repr;
+  a title, category or product code longer than `MAX_CHARS` says is a `too_long` failure.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 NA_MARKERS = frozenset({"", "n.a.", "n.a", "na", "n/a", "nan", "none", "null", "-"})
 NA_VALUE = "N.A."
 
-_CURRENCY = re.compile(r"(?i)\b(?:usd|eur|gbp|chf|jpy|cny|rmb|aud|cad|hkd|sgd|krw|us)\b|[$€£¥₩₹₽¤]")
+# Codes stand apart from letters but may touch digits: `USD890`, `890EUR` and `USD 890` all read.
+_CURRENCY = re.compile(
+    r"(?i)(?<![a-z])(?:usd|eur|gbp|chf|jpy|cny|rmb|aud|cad|hkd|sgd|krw|us)(?![a-z])|[$€£¥₩₹₽¤]"
+)
+# The longest text accepted per column, in characters (after spaces are collapsed). Real catalogue titles
+# run to about 150 characters; a longer one is scraped page text, and one 51,000-character title becomes
+# 24,000 tokens: enough to make fine-tuning allocate tens of GB for a single batch.
+MAX_CHARS = {
+    "title": 300,
+    "category1_code": 100,
+    "category2_code": 100,
+    "category3_code": 100,
+    "product_code": 100,
+}
+MAX_OTHER_CHARS = 4096  # URLs, names, dates
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f']+")
 _THOUSANDS_ONLY = re.compile(r"^\d{1,3}([.,])\d{3}(?:\1\d{3})*$")
 _NUMBER = re.compile(r"^[+]?\d+(?:\.\d+)?$")
@@ -125,3 +145,27 @@ def parse_mapping(text: str | None) -> dict[str, str]:
             )
         mapping[ours.strip()] = theirs.strip()
     return mapping
+
+
+def value_problem(column: str, value: Any) -> str | None:
+    """Why a source cell cannot be stored as text or a number (a `bad_value` detail), or None when it can."""
+    if isinstance(value, Mapping | list | tuple | set | frozenset | np.ndarray):
+        shown = repr(value if not isinstance(value, np.ndarray) else value.tolist())
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return f"{column} is a nested value ({shown}); only text and numbers are read"
+    if isinstance(value, bytes | bytearray):
+        return f"{column} holds {len(value):,} bytes, not text"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{column} holds characters that are not valid Unicode (a lone surrogate)"
+    return None
+
+
+def length_problem(column: str, text: str) -> str | None:
+    """Why a cleaned text is too long (a `too_long` detail), or None."""
+    limit = MAX_CHARS.get(column, MAX_OTHER_CHARS)
+    if len(text) > limit:
+        return f"{column} has {len(text):,} characters, more than {limit:,}"
+    return None

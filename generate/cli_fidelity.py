@@ -5,11 +5,12 @@ from __future__ import annotations
 from productlens.generate.fidelity import FidelityReport
 from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 
 def fidelity_renderable(report: FidelityReport, max_categories: int = 30) -> Group:
     """The overall distances, then full_price per shared category3 (largest categories first)."""
-    overview = Table(title=f"fidelity of {report.name_b} to {report.name_a}", title_justify="left")
+    overview = Table(title=Text(f"fidelity of {report.name_b} to {report.name_a}"), title_justify="left")
     overview.add_column("measure")
     overview.add_column("A", justify="right")
     overview.add_column("B", justify="right")
@@ -24,7 +25,7 @@ def fidelity_renderable(report: FidelityReport, max_categories: int = 30) -> Gro
         f"{report.title_length_b:.2f}",
         f"{report.title_length_ks:.3f}",
     )
-    overview.add_row("currency", report.currency_a, report.currency_b, "")
+    overview.add_row("currency", Text(str(report.currency_a)), Text(str(report.currency_b)), "")
     shared = len(report.categories)
     overview.add_row(
         "categories: shared, only A, only B",
@@ -53,7 +54,7 @@ def fidelity_renderable(report: FidelityReport, max_categories: int = 30) -> Gro
         prices.add_column(name, justify=justify)  # type: ignore[arg-type]
     for category in report.categories[:max_categories]:
         prices.add_row(
-            category.category3,
+            Text(category.category3),  # data text: never read as Rich markup
             f"{category.share_a:.1%}",
             f"{category.share_b:.1%}",
             f"{category.median_a:,.0f}",

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import click
 from productlens.generate.augment import AugmentConfig, AugmentReport, augment_set
@@ -16,6 +20,7 @@ from productlens.generate.profile import profile_set, save_profile
 from rich.console import Console, Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, NotADirectoryError, PermissionError)
 
@@ -48,14 +53,40 @@ def _progress(console: Console, label: str) -> Progress:
     )
 
 
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl-C (or SIGTERM) stops the import: the first cancels the downloads and removes the half-written
+    set (KeyboardInterrupt unwinds through the atomic writers); a second one exits at once."""
+
+    def second(signum: int, frame: FrameType | None) -> None:
+        os._exit(130)  # the user insists: no clean-up (the next run removes the temporary directory)
+
+    def first(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGINT, second)
+        signal.signal(signal.SIGTERM, second)
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():  # signals reach only the main thread
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, first), signal.signal(signal.SIGTERM, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
+
+
 def import_renderable(report: ImportReport) -> Group:
     """The outcome of an import: counts, failures by reason, the fetcher's figures."""
-    table = Table(title=f"import into {report.out}", show_header=False, title_justify="left")
+    table = Table(title=Text(f"import into {report.out}"), show_header=False, title_justify="left")
     table.add_column("field", style="bold")
     table.add_column("value")
     table.add_row("rows", f"imported {report.rows_imported:,} of {report.rows_read:,} rows")
     failed = len(report.failures)
-    table.add_row("failed", f"{failed:,} rows failed" + (f"; see {report.failures_path}" if failed else ""))
+    table.add_row(
+        "failed", Text(f"{failed:,} rows failed" + (f"; see {report.failures_path}" if failed else ""))
+    )
     for reason, count in report.failure_counts.most_common():
         table.add_row("", f"{reason}: {count:,}")
     fetch = report.fetch
@@ -64,6 +95,8 @@ def import_renderable(report: ImportReport) -> Group:
         f"{fetch.requests:,} requests, {fetch.retries:,} retries, {fetch.cache_hits:,} from cache, "
         f"{fetch.bytes_received / 1e6:,.1f} MB",
     )
+    if fetch.cache_replaced:
+        table.add_row("", f"{fetch.cache_replaced:,} cache entries did not decode; fetched again")
     rate = report.rows_read / report.elapsed_s if report.elapsed_s > 0 else 0.0
     table.add_row("time", f"{report.elapsed_s:,.1f} s ({rate:,.0f} rows/s)")
     return Group(table, summary_renderable(report.summary, f"sample set {report.out}"))
@@ -87,7 +120,13 @@ def import_renderable(report: ImportReport) -> Group:
 @click.option("--na-category", default=None, help="Replace missing (N.A.) categories by this value.")
 @click.option("--concurrency", type=int, default=16, show_default=True, help="Parallel downloads.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to connect / per read.")
-@click.option("--deadline", type=float, default=60.0, show_default=True, help="Seconds for a whole download.")
+@click.option(
+    "--deadline",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds for one whole attempt (connect, headers, body).",
+)
 @click.option("--retries", type=int, default=3, show_default=True, help="Retries on 5xx and timeouts.")
 @click.option("--backoff", type=float, default=0.5, show_default=True, help="First retry wait (doubles).")
 @click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Largest image file.")
@@ -98,6 +137,19 @@ def import_renderable(report: ImportReport) -> Group:
     help="Image cache (resumable imports) [default: ~/.cache/productlens/images].",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the image cache.")
+@click.option(
+    "--local-root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Also read local image paths that resolve under DIR (absolute paths, .. out of the source's folder) "
+    "[default: only relative paths inside the source's folder].",
+)
+@click.option(
+    "--sep", default=None, help="CSV field separator, e.g. ';' or '\\t' [default: ',', a tab for .tsv]."
+)
+@click.option(
+    "--encoding", default="utf-8-sig", show_default=True, help="Text encoding of a CSV or JSONL source."
+)
 @click.option(
     "--failures",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -128,6 +180,9 @@ def import_command(
     max_bytes: int,
     cache_dir: Path | None,
     no_cache: bool,
+    local_root: Path | None,
+    sep: str | None,
+    encoding: str,
     failures: Path | None,
     ratios: tuple[float, float, float],
     limit: int | None,
@@ -155,19 +210,22 @@ def import_command(
                 backoff_s=backoff,
                 max_bytes=max_bytes,
                 cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+                local_root=local_root,
             ),
             ratios=ratios,
             failures_path=failures,
             limit=limit,
             hub_split=hub_split,
             overwrite=overwrite,
+            sep=sep,
+            encoding=encoding,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     console = Console(stderr=True, highlight=False)
     lock = threading.Lock()
     try:
-        with _progress(console, "import") as progress:
+        with interruptible(), _progress(console, "import") as progress:
             task = progress.add_task("rows", total=None, note="")
 
             def advance(done: int, total: int) -> None:
@@ -177,12 +235,20 @@ def import_command(
             report = import_set(config, on_row=advance)
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        resume = (
+            "images fetched so far are cached, so the same command resumes"
+            if config.download.cache_dir is not None
+            else "run the same command again to start over (--no-cache: nothing was kept)"
+        )
+        console.print(f"import interrupted: nothing was written to {config.out}; {resume}", markup=False)
+        raise SystemExit(130) from None
     Console(highlight=False).print(import_renderable(report))
 
 
 def augment_renderable(report: AugmentReport) -> Group:
     """Parents, children per split and the balancing copies, then the new set's summary."""
-    table = Table(title=f"augment into {report.out}", show_header=False, title_justify="left")
+    table = Table(title=Text(f"augment into {report.out}"), show_header=False, title_justify="left")
     table.add_column("field", style="bold")
     table.add_column("value")
     table.add_row("parents", f"{report.parents:,} rows copied as they were")
@@ -273,4 +339,6 @@ def profile_command(directory: Path, out: Path, min_titles: int) -> None:
     Console(highlight=False).print(
         f"profile of {directory}: {profile.rows:,} rows, {len(profile.prices)} categories, "
         f"{len(profile.vocabulary)} title words, {profile.currency} -> {out}"
+        + (f" ({profile.too_long_rows:,} rows left out: too_long)" if profile.too_long_rows else ""),
+        markup=False,  # the currency and paths are data text
     )

@@ -5,53 +5,55 @@ Library: `requests` (one `Session` per worker thread, connection pooling from ur
 
 - Only `http` and `https`. Redirects are followed by hand (at most `max_redirects`), and a redirect
   to any other scheme (`ftp:`, `file:`, `data:`...) is refused.
-- Timeouts: `timeout_s` for connecting and for each read, and `deadline_s` for a whole attempt, so a
-  server that trickles bytes cannot hold a worker forever.
+- Timeouts: `timeout_s` for connecting and for each read, and `deadline_s` for a whole attempt from
+  connect to last byte, headers included (`attempts.py` shuts the attempt's sockets down when it
+  passes), so a server that trickles headers or body cannot hold a worker. `cancel()` (Ctrl-C) stops
+  every attempt in flight the same way, and skips the remaining retries.
+- A URL that does not parse (an unbalanced `[`, a bad port, no host) or a redirect to one is a
+  `bad_url` failure of its row; so is any other exception raised while fetching one image
+  (`unexpected_error`): `fetch` never raises.
 - Retries with exponential backoff (`backoff_s * 2**attempt`) on 5xx, 429, timeouts and dropped
   connections; other 4xx answers are final.
 - A size cap: a larger Content-Length is refused before reading; otherwise the body is streamed and
   the download stops as soon as it passes `max_bytes`.
-- The content must decode with PIL (fully: a truncated file fails). Images are stored as RGB: JPEG
-  and PNG files already in RGB keep their original bytes; anything else (RGBA, palette, CMYK, WebP,
-  GIF...) is converted, transparency composited on white, and saved as PNG.
+- The content must decode with PIL (fully: a truncated file fails). Images are stored upright and RGB
+  (`image_modes.py`, shared with the model's processor): JPEG and PNG files already in RGB with no
+  EXIF turn keep their original bytes; anything else (RGBA, palette, CMYK, 16/32-bit greys, WebP,
+  GIF, a phone photo tagged as sideways) is converted, transparency on white, and saved as PNG.
+  Embedded bytes get the same size cap as a download.
+- Local paths follow `local_files.py` (relative paths inside the source's folder, else `--local-root`;
+  regular files only, the same size cap and deadline).
 - A cache directory makes an interrupted or repeated import resumable: a good image is stored under
-  the SHA-256 of its URL, written atomically. Failures are not cached, so a rerun retries them.
+  the SHA-256 of its URL, written atomically. Failures are not cached, so a rerun retries them. A
+  cache entry is decoded like a download before it is used; one that does not decode is replaced.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
+import re
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
-from urllib.parse import urljoin, urlsplit
+from typing import TypeVar
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 import urllib3
 from PIL import Image, UnidentifiedImageError
 from productlens.generate.atomic import atomic_write_bytes
+from productlens.generate.attempts import Attempt, AttemptRegistry, DeadlineAdapter
 from productlens.generate.clean import is_missing
+from productlens.generate.fetch_errors import FailureReason, ImageFailure, short
+from productlens.generate.image_modes import to_rgb, upright
+from productlens.generate.local_files import LocalRoots, read_local
 
-FailureReason = Literal[
-    "no_image",  # the cell is empty or N.A.
-    "unsupported_scheme",  # not http(s) (ftp:, file:, data:...)
-    "redirect_scheme",  # an http(s) URL that redirects to another scheme
-    "too_many_redirects",
-    "http_error",  # a final 4xx answer such as 404
-    "server_error",  # 5xx or 429 on every attempt
-    "timeout",  # on every attempt
-    "connection_error",  # refused, reset or DNS failure on every attempt
-    "too_large",  # more than max_bytes, or more than max_pixels once decoded
-    "not_an_image",  # PIL cannot identify it (an HTML page, text...)
-    "broken_image",  # identified but cannot be decoded completely (truncated, corrupt)
-    "missing_file",  # a local path that does not exist
-]
 K = TypeVar("K")
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -69,6 +71,13 @@ class DownloadConfig:
     max_pixels: int = field(default=40_000_000, metadata={"help": "largest accepted width x height"})
     max_redirects: int = field(default=5, metadata={"help": "redirects followed per attempt"})
     cache_dir: Path | None = field(default=None, metadata={"help": "where good images are kept; None = none"})
+    local_root: Path | None = field(
+        default=None,
+        metadata={
+            "help": "local image paths may also point anywhere under this folder; None = only relative "
+            "paths inside the source's folder"
+        },
+    )
     user_agent: str = field(default="productlens-import/0.1", metadata={"help": "User-Agent header"})
 
     def __post_init__(self) -> None:
@@ -99,18 +108,13 @@ class ImageResult:
         return self.data is not None
 
 
-class ImageFailure(Exception):
-    """An image that cannot be used; `retry` marks failures worth another attempt."""
-
-    def __init__(self, reason: FailureReason, detail: str, retry: bool = False) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason: FailureReason = reason
-        self.detail = detail
-        self.retry = retry
-
-
 def to_rgb_bytes(data: bytes, max_pixels: int) -> bytes:
-    """Decode `data` completely and return RGB image bytes (the original when already RGB JPEG/PNG)."""
+    """Decode `data` completely and return upright RGB image bytes.
+
+    An RGB JPEG or PNG without an EXIF turn keeps its original bytes; anything else (another mode,
+    another format, a photo whose EXIF orientation says to turn it) is converted with the shared
+    `to_rgb` and `upright` rules and stored as PNG (lossless, and with no orientation tag left).
+    """
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
@@ -118,7 +122,7 @@ def to_rgb_bytes(data: bytes, max_pixels: int) -> bytes:
     except Image.DecompressionBombError as error:
         raise ImageFailure("too_large", str(error)) from None
     except Exception as error:  # a known format whose header is cut or corrupt (PIL raises many types)
-        raise ImageFailure("broken_image", f"does not decode: {error}") from None
+        raise ImageFailure("broken_image", f"does not decode: {short(error)}") from None
     with image:
         width, height = image.size
         if width * height > max_pixels:
@@ -126,18 +130,33 @@ def to_rgb_bytes(data: bytes, max_pixels: int) -> bytes:
         try:
             image.load()
         except Exception as error:  # truncated or corrupt data: OSError, SyntaxError, struct.error...
-            raise ImageFailure("broken_image", f"{image.format} does not decode: {error}") from None
-        if image.mode == "RGB" and image.format in ("JPEG", "PNG"):
+            raise ImageFailure("broken_image", f"{image.format} does not decode: {short(error)}") from None
+        try:
+            turned = upright(image)
+        except Exception as error:
+            raise ImageFailure(
+                "broken_image", f"EXIF orientation cannot be applied: {short(error)}"
+            ) from None
+        if turned is image and image.mode == "RGB" and image.format in ("JPEG", "PNG"):
             return data
-        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-            rgba = image.convert("RGBA")
-            rgb = Image.new("RGB", rgba.size, (255, 255, 255))
-            rgb.paste(rgba, mask=rgba.getchannel("A"))
-        else:
-            rgb = image.convert("RGB")
+        rgb = to_rgb(turned)
     buffer = io.BytesIO()
     rgb.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def embedded_bytes(value: object) -> bytes:
+    """Image bytes from a cell: raw bytes, or base64 text (JSON Lines cannot hold raw bytes)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise ImageFailure("bad_value", "embedded image bytes are text that is not base64") from None
+    if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+        return bytes(value)
+    raise ImageFailure("bad_value", f"embedded image bytes are a {type(value).__name__}, not bytes or base64")
 
 
 class ImageCache:
@@ -147,18 +166,21 @@ class ImageCache:
         self.directory = Path(directory)
 
     def path_for(self, url: str) -> Path:
-        digest = hashlib.sha256(url.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
         return self.directory / digest[:2] / digest
 
     def get(self, url: str) -> bytes | None:
         path = self.path_for(url)
         try:
             return path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError):
             return None
 
     def put(self, url: str, data: bytes) -> None:
         atomic_write_bytes(self.path_for(url), data)
+
+    def remove(self, url: str) -> None:
+        self.path_for(url).unlink(missing_ok=True)
 
 
 @dataclass
@@ -167,9 +189,35 @@ class FetchStats:
 
     requests: int = 0
     cache_hits: int = 0
+    cache_replaced: int = 0  # cache entries that did not decode, fetched again
     retries: int = 0
     bytes_received: int = 0
     failures: Counter[str] = field(default_factory=Counter)
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def source_kind(source: str) -> str:
+    """`url` (has a scheme), `scheme_relative` (//host/x) or `local` (a path; `C:\\x` is a path too)."""
+    if source.startswith(("//", "\\\\")):
+        return "scheme_relative"
+    match = _SCHEME.match(source)
+    return "url" if match and len(match.group(1)) > 1 else "local"
+
+
+def parse_url(url: str) -> SplitResult:
+    """The parts of an http(s) URL; ImageFailure bad_url when it does not parse or names no host."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a port that is not a number or out of range
+    except ValueError as error:
+        raise ImageFailure("bad_url", f"not a valid URL: {short(error)}") from None
+    if not parts.hostname:
+        raise ImageFailure("bad_url", "not a valid URL: no host name")
+    if any(ord(c) < 32 or ord(c) == 127 for c in url):  # spaces are fine: requests quotes them
+        raise ImageFailure("bad_url", "not a valid URL: it holds control characters")
+    return parts
 
 
 class ImageFetcher:
@@ -177,33 +225,59 @@ class ImageFetcher:
 
     def __init__(self, config: DownloadConfig, base_dir: Path | None = None) -> None:
         self.config = config
-        self.base_dir = base_dir or Path(".")
+        self.roots = LocalRoots(
+            source_dir=base_dir.resolve() if base_dir is not None else None,
+            allowed_root=config.local_root.resolve() if config.local_root is not None else None,
+        )
         self.cache = ImageCache(config.cache_dir) if config.cache_dir is not None else None
         self.stats = FetchStats()
+        self.attempts = AttemptRegistry()
         self._lock = threading.Lock()
         self._local = threading.local()
 
+    def cancel(self) -> None:
+        """Stop every attempt in flight and refuse new ones (Ctrl-C): each returns `interrupted` at once."""
+        self.attempts.cancel_all()
+
     def fetch(self, source: str | bytes | None) -> ImageResult:
-        """RGB image bytes for `source`: an http(s) URL, a path relative to `base_dir`, or image bytes."""
+        """RGB image bytes for `source`: an http(s) URL, a local path, or image bytes; never raises."""
+        try:
+            return self._fetch(source)
+        except ImageFailure as failure:
+            return self._failed(failure, 0)
+        except Exception as error:  # anything else is this row's failure, never the whole import's
+            return self._failed(
+                ImageFailure("unexpected_error", f"{type(error).__name__}: {short(error)}"), 0
+            )
+
+    def _fetch(self, source: str | bytes | None) -> ImageResult:
         if isinstance(source, bytes):
-            try:
-                return ImageResult(to_rgb_bytes(source, self.config.max_pixels))
-            except ImageFailure as failure:
-                return self._failed(failure, 0)
+            if len(source) > self.config.max_bytes:
+                raise ImageFailure(
+                    "too_large", f"{len(source):,} embedded bytes, more than {self.config.max_bytes:,}"
+                )
+            return ImageResult(to_rgb_bytes(source, self.config.max_pixels))
         if source is None or is_missing(source):
-            return self._failed(ImageFailure("no_image", f"no image given ({source!r})"), 0)
+            raise ImageFailure("no_image", f"no image given ({source!r})")
         source = source.strip()
-        if "://" not in source and not source.lower().startswith(("data:", "mailto:")):
-            return self._local_file(source)
-        scheme = urlsplit(source).scheme.lower()
+        kind = source_kind(source)
+        if kind == "scheme_relative":
+            raise ImageFailure(
+                "unsupported_scheme", "a scheme-relative URL (//host/...) names no scheme; write https://"
+            )
+        if kind == "local":
+            data = read_local(source, self.roots, self.config.max_bytes, self.config.deadline_s)
+            return ImageResult(to_rgb_bytes(data, self.config.max_pixels))
+        scheme = _SCHEME.match(source).group(1).lower()  # type: ignore[union-attr]
         if scheme not in ("http", "https"):
-            return self._failed(ImageFailure("unsupported_scheme", f"only http(s) URLs, not {scheme}:"), 0)
-        if self.cache is not None and (cached := self.cache.get(source)) is not None:
-            with self._lock:
-                self.stats.cache_hits += 1
-            return ImageResult(cached, from_cache=True)
+            raise ImageFailure("unsupported_scheme", f"only http(s) URLs, not {scheme}:")
+        parse_url(source)
+        if self.cache is not None and (cached := self._cached(source)) is not None:
+            return cached
         attempts = 0
         while True:
+            if self.attempts.stopped.is_set():
+                raise ImageFailure("interrupted", "the import was stopped")
             attempts += 1
             try:
                 data = to_rgb_bytes(self._download(source), self.config.max_pixels)
@@ -211,87 +285,142 @@ class ImageFetcher:
                 if failure.retry and attempts <= self.config.retries:
                     with self._lock:
                         self.stats.retries += 1
-                    time.sleep(self.config.backoff_s * 2 ** (attempts - 1))
+                    if self.attempts.stopped.wait(self.config.backoff_s * 2 ** (attempts - 1)):
+                        raise ImageFailure("interrupted", "the import was stopped") from None
                     continue
                 return self._failed(failure, attempts)
             if self.cache is not None:
                 self.cache.put(source, data)
             return ImageResult(data, attempts=attempts)
 
+    def _cached(self, url: str) -> ImageResult | None:
+        """A cache entry that decodes; one that does not is removed (and fetched again by the caller)."""
+        assert self.cache is not None
+        cached = self.cache.get(url)
+        if cached is None:
+            return None
+        try:
+            data = to_rgb_bytes(cached, self.config.max_pixels)
+        except ImageFailure:
+            self.cache.remove(url)
+            with self._lock:
+                self.stats.cache_replaced += 1
+            return None
+        with self._lock:
+            self.stats.cache_hits += 1
+        return ImageResult(data, from_cache=True)
+
     def _failed(self, failure: ImageFailure, attempts: int) -> ImageResult:
         with self._lock:
             self.stats.failures[failure.reason] += 1
         return ImageResult(None, failure.reason, failure.detail, attempts=attempts)
 
-    def _local_file(self, path_text: str) -> ImageResult:
-        path = Path(path_text)
-        path = path if path.is_absolute() else self.base_dir / path
-        try:
-            size = path.stat().st_size
-            if size > self.config.max_bytes:
-                raise ImageFailure(
-                    "too_large", f"{path} has {size:,} bytes, more than {self.config.max_bytes:,}"
-                )
-            return ImageResult(to_rgb_bytes(path.read_bytes(), self.config.max_pixels))
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            return self._failed(ImageFailure("missing_file", f"{path} does not exist"), 0)
-        except ImageFailure as failure:
-            return self._failed(failure, 0)
-
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            adapter = requests.adapters.HTTPAdapter(pool_maxsize=4, max_retries=0)
+            adapter = DeadlineAdapter(pool_maxsize=4, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers["User-Agent"] = self.config.user_agent
             self._local.session = session
         return session
 
+    def _get(self, url: str) -> requests.Response:
+        """One GET through the transport adapter. `Session.get` is not used: even with redirects off
+        it parses the Location header, and a malformed one raised out of the whole import."""
+        session = self._session()
+        prepared = session.prepare_request(requests.Request("GET", url))
+        settings = session.merge_environment_settings(prepared.url, {}, True, None, None)
+        return session.get_adapter(prepared.url).send(
+            prepared,
+            stream=True,
+            timeout=(self.config.timeout_s, self.config.timeout_s),
+            verify=settings["verify"],
+            cert=settings["cert"],
+            proxies=settings["proxies"],
+        )
+
     def _download(self, url: str) -> bytes:
-        """The body of `url` after following http(s) redirects; ImageFailure on anything else."""
+        """The body of `url` after following http(s) redirects, within one deadline; ImageFailure otherwise."""
+        with self.attempts.attempt(self.config.deadline_s) as attempt:
+            try:
+                return self._follow(url, attempt)
+            except ImageFailure as failure:
+                raise self._stopped(attempt) or failure from None
+            except Exception:
+                stopped = self._stopped(attempt)
+                if stopped is not None:
+                    raise stopped from None
+                raise
+
+    def _stopped(self, attempt: Attempt) -> ImageFailure | None:
+        """Why an attempt ended early, when its sockets were shut down by the deadline or a cancel."""
+        if attempt.cancelled:
+            return ImageFailure("interrupted", "the import was stopped")
+        if attempt.expired:
+            return ImageFailure(
+                "timeout",
+                f"no complete answer: over the {self.config.deadline_s:g} s deadline, stopped after "
+                f"{attempt.elapsed:.1f} s (connect, headers and body count)",
+                retry=True,
+            )
+        return None
+
+    def _follow(self, url: str, attempt: Attempt) -> bytes:
         config = self.config
-        started = time.monotonic()
         current = url
         for _hop in range(config.max_redirects + 1):
-            scheme = urlsplit(current).scheme.lower()
+            parts = parse_url(current)
+            scheme = parts.scheme.lower()
             if scheme not in ("http", "https"):
                 raise ImageFailure("redirect_scheme", f"redirected to {scheme}: ({current}); only http(s)")
             with self._lock:
                 self.stats.requests += 1
             try:
-                response = self._session().get(
-                    current, stream=True, allow_redirects=False, timeout=(config.timeout_s, config.timeout_s)
-                )
+                response = self._get(current)
             except requests.exceptions.Timeout:
                 raise ImageFailure(
                     "timeout", f"no answer within {config.timeout_s:g} s", retry=True
                 ) from None
+            except (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.InvalidSchema,
+                requests.exceptions.MissingSchema,
+                urllib3.exceptions.LocationParseError,
+            ) as error:
+                raise ImageFailure("bad_url", f"not a valid URL: {short(error)}") from None
             except requests.exceptions.RequestException as error:
-                raise ImageFailure("connection_error", _short(error), retry=True) from None
+                raise ImageFailure("connection_error", short(error), retry=True) from None
             with response:
                 if response.is_redirect:
-                    current = urljoin(current, response.headers["location"])
+                    location = response.headers["location"]
+                    try:
+                        current = urljoin(current, location)
+                        parse_url(current)
+                    except (ValueError, ImageFailure):
+                        raise ImageFailure(
+                            "bad_url", f"redirect to a Location that is not a valid URL: {location[:120]!r}"
+                        ) from None
                     continue
                 if response.status_code in RETRYABLE_STATUS:
                     raise ImageFailure("server_error", f"HTTP {response.status_code}", retry=True)
                 if response.status_code != 200:
                     raise ImageFailure("http_error", f"HTTP {response.status_code} {response.reason}")
-                return self._read_body(response, started)
+                return self._read_body(response, attempt)
         raise ImageFailure("too_many_redirects", f"more than {config.max_redirects} redirects")
 
-    def _read_body(self, response: requests.Response, started: float) -> bytes:
+    def _read_body(self, response: requests.Response, attempt: Attempt) -> bytes:
         config = self.config
-        declared = response.headers.get("content-length", "")
+        declared = response.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > config.max_bytes:
             raise ImageFailure("too_large", f"Content-Length {int(declared):,} > {config.max_bytes:,} bytes")
         chunks: list[bytes] = []
         size = 0
         try:
             while True:
-                # read1 returns what has arrived (up to 64 KiB) instead of waiting for a full block,
-                # so the deadline is checked even while a server trickles bytes.
+                # read1 returns what has arrived (up to 64 KiB) instead of waiting for a full block;
+                # a deadline or cancel shuts the socket down, which ends a blocked read at once.
                 chunk = response.raw.read1(64 * 1024, decode_content=True)
                 if not chunk:
                     break
@@ -300,22 +429,21 @@ class ImageFetcher:
                     raise ImageFailure(
                         "too_large", f"body passed {config.max_bytes:,} bytes; stopped reading"
                     )
-                if time.monotonic() - started > config.deadline_s:
-                    raise ImageFailure("timeout", f"download took over {config.deadline_s:g} s", retry=True)
+                if attempt.elapsed > config.deadline_s:
+                    attempt.expire()
+                    break
                 chunks.append(chunk)
         except urllib3.exceptions.ReadTimeoutError:
             raise ImageFailure("timeout", f"body stalled over {config.timeout_s:g} s", retry=True) from None
         except (urllib3.exceptions.HTTPError, OSError) as error:  # cut off mid-body, reset, bad encoding
-            raise ImageFailure("connection_error", _short(error), retry=True) from None
+            raise ImageFailure("connection_error", short(error), retry=True) from None
         finally:
             with self._lock:
                 self.stats.bytes_received += size
+        stopped = self._stopped(attempt)
+        if stopped is not None:
+            raise stopped
         return b"".join(chunks)
-
-
-def _short(error: Exception) -> str:
-    text = str(error)
-    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def fetch_ordered(
@@ -327,6 +455,8 @@ def fetch_ordered(
 
     At most four times `concurrency` fetches are in flight, so memory stays flat for any number of
     rows; `on_done(result)` is called in the worker thread as soon as each one finishes (progress).
+    When the caller stops early (Ctrl-C, an error, closing the iterator), queued fetches are
+    cancelled and those in flight are stopped through their sockets, so the threads end within moments.
     """
     window = 4 * fetcher.config.concurrency
 
@@ -337,16 +467,21 @@ def fetch_ordered(
         return result
 
     pending: deque[tuple[K, Future[ImageResult]]] = deque()
-    with ThreadPoolExecutor(max_workers=fetcher.config.concurrency, thread_name_prefix="fetch") as pool:
-        try:
-            for key, source in jobs:
-                pending.append((key, pool.submit(run, source)))
-                if len(pending) >= window:
-                    key0, future = pending.popleft()
-                    yield key0, future.result()
-            while pending:
+    pool = ThreadPoolExecutor(max_workers=fetcher.config.concurrency, thread_name_prefix="fetch")
+    finished = False
+    try:
+        for key, source in jobs:
+            pending.append((key, pool.submit(run, source)))
+            if len(pending) >= window:
                 key0, future = pending.popleft()
                 yield key0, future.result()
-        finally:
+        while pending:
+            key0, future = pending.popleft()
+            yield key0, future.result()
+        finished = True
+    finally:
+        if not finished:
+            fetcher.cancel()
             for _key, future in pending:
                 future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)

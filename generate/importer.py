@@ -2,13 +2,21 @@
 
 Steps, row by row in source order:
 
-1. Read the source (`read_source`) and rename columns with the `--map` pairs (our name = theirs).
+1. Read the source (`source_files.py`: CSV with --sep/--encoding, Parquet, JSON Lines or a hub id)
+   and rename columns with the `--map` pairs (our name = theirs).
 2. Clean the values (`clean.py` rules). A row without a product code, title or readable full price,
-   or whose product code was already seen, is a failure and nothing is downloaded for it.
-3. Fetch its image (`download.py`): the `image` column (embedded bytes or a path or URL), else
-   `local_image_path`, else `imageurl`. A row without a usable image is a failure.
-4. Write the good rows through `SampleSetWriter` (split by a hash of product_code, the same
+   a cell that is not a scalar (`bad_value`) or a text over its length limit (`too_long`) is a
+   failure and nothing is downloaded for it.
+3. Fetch its image (`download.py`): the `image` column (embedded bytes, base64 text or a path or
+   URL), else `local_image_path`, else `imageurl`. A row without a usable image is a failure.
+4. Duplicates are decided by outcome, in source order: the first row of a product code whose image
+   imports keeps the code; a later row with it is a `duplicate_product_code` failure naming that row.
+5. Write the good rows through `SampleSetWriter` (split by a hash of product_code, the same
    function sample-gen uses; `source` = "imported", no visual attributes, no oracle price).
+
+Any exception met while handling one row is that row's failure (`unexpected_error`); only problems
+of the whole run (the source cannot be read, the destination cannot be written, no row imports)
+stop the import.
 
 Every failure is a line of the failure file (CSV: row, product_code, url, reason, detail; `row`
 is 1-based over the data rows) and is counted in the report; no row is dropped silently.
@@ -16,9 +24,9 @@ is 1-based over the data rows) and is counted in the report; no row is dropped s
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-import re
 import threading
 import time
 from collections import Counter
@@ -35,11 +43,21 @@ from productlens.generate.clean import (
     clean_code,
     clean_text,
     is_missing,
+    length_problem,
     parse_flag,
     parse_price,
+    value_problem,
 )
-from productlens.generate.download import DownloadConfig, FetchStats, ImageFetcher, fetch_ordered
+from productlens.generate.download import (
+    DownloadConfig,
+    FetchStats,
+    ImageFetcher,
+    embedded_bytes,
+    fetch_ordered,
+)
+from productlens.generate.fetch_errors import ImageFailure, short
 from productlens.generate.sampleset import DBQ_COLUMNS, DEFAULT_RATIOS, SampleSetWriter, validate_ratios
+from productlens.generate.source_files import BAD_LINE, check_encoding, parse_sep, read_source
 from productlens.generate.summary import SetSummary
 
 REQUIRED = ("product_code", "title", "category3_code", "full_price")
@@ -47,7 +65,6 @@ IMAGE_COLUMNS = ("image", "local_image_path", "imageurl")
 TARGET_COLUMNS = (*DBQ_COLUMNS, "image", "local_image_path")
 FAILURE_FIELDS = ("row", "product_code", "url", "reason", "detail")
 FAILURE_FILE = "import-failures.csv"
-_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
 @dataclass
@@ -72,9 +89,13 @@ class ImportConfig:
     limit: int | None = field(default=None, metadata={"help": "import only the first N rows; None = all"})
     hub_split: str | None = field(default=None, metadata={"help": "hub dataset split; None = all splits"})
     overwrite: bool = field(default=False, metadata={"help": "replace a non-empty --out"})
+    sep: str | None = field(default=None, metadata={"help": "CSV separator; None = `,` (a tab for .tsv)"})
+    encoding: str = field(default="utf-8-sig", metadata={"help": "text encoding of a CSV or JSONL source"})
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
+        self.sep = parse_sep(self.sep)
+        check_encoding(self.encoding)
         self.ratios = validate_ratios(tuple(self.ratios))  # type: ignore[arg-type]
         if self.limit is not None and self.limit < 1:
             raise ValueError(f"limit must be at least 1 (or None for all rows), got {self.limit}")
@@ -122,42 +143,6 @@ class ImportReport:
         return self.failure_counts["duplicate_product_code"]
 
 
-def read_source(source: str, hub_split: str | None = None) -> pd.DataFrame:
-    """The source table with its own column names; text stays text (`N.A.` is not turned into NaN)."""
-    path = Path(source)
-    if path.is_file():
-        suffix = path.suffix.lower()
-        if suffix in (".csv", ".tsv", ".txt"):
-            sep = "\t" if suffix == ".tsv" else ","
-            return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        if suffix in (".jsonl", ".ndjson"):
-            return pd.read_json(path, lines=True, dtype=False)
-        raise ValueError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv, .parquet or .jsonl")
-    if path.exists():
-        raise ValueError(f"{path} is a directory; give the CSV, Parquet or JSONL file inside it")
-    if not _HUB_ID.match(source):
-        raise FileNotFoundError(f"{source} does not exist (and is not a hub dataset id like owner/name)")
-    return _read_hub(source, hub_split)
-
-
-def _read_hub(dataset_id: str, split: str | None) -> pd.DataFrame:
-    import datasets
-
-    try:
-        loaded = datasets.load_dataset(dataset_id, split=split)
-    except Exception as error:  # offline, unknown id, no access: all are the user's to fix
-        raise ValueError(
-            f"cannot load hub dataset {dataset_id!r} ({type(error).__name__}: {error}); "
-            "check the id and that the hub is reachable (HF_HUB_OFFLINE unset), or pass a local file"
-        ) from None
-    parts = [loaded] if isinstance(loaded, datasets.Dataset) else list(loaded.values())
-    if "image" in parts[0].features:  # keep the encoded bytes; do not decode every image here
-        parts = [part.cast_column("image", datasets.Image(decode=False)) for part in parts]
-    return pd.concat([part.to_pandas() for part in parts], ignore_index=True)
-
-
 def apply_mapping(table: pd.DataFrame, column_map: Mapping[str, str]) -> pd.DataFrame:
     """Rename the source's columns to ours; ValueError naming the column and those available."""
     missing = [theirs for theirs in column_map.values() if theirs not in table.columns]
@@ -182,22 +167,51 @@ def apply_mapping(table: pd.DataFrame, column_map: Mapping[str, str]) -> pd.Data
 
 
 def image_source(record: Mapping[str, Any]) -> str | bytes | None:
-    """Where a row's image comes from: embedded bytes, then a path or URL, in IMAGE_COLUMNS order."""
+    """Where a row's image comes from: embedded bytes, then a path or URL, in IMAGE_COLUMNS order.
+
+    Raises ImageFailure (bad_value) for a cell that holds neither: a list, a number, undecodable bytes.
+    """
     for column in IMAGE_COLUMNS:
         value = record.get(column)
         if isinstance(value, Mapping):
-            if value.get("bytes"):
-                return bytes(value["bytes"])
+            if value.get("bytes") is not None and len(value["bytes"]):
+                return embedded_bytes(value["bytes"])
             value = value.get("path")
         if isinstance(value, bytes | bytearray) and value:
             return bytes(value)
         if isinstance(value, str) and not is_missing(value):
             return value.strip()
+        if value is not None and not is_missing(value) and not isinstance(value, str | bytes | bytearray):
+            problem = (
+                value_problem(column, value) or f"{column} is a {type(value).__name__}, not a path or URL"
+            )
+            raise ImageFailure("bad_value", problem)
     return None
+
+
+TEXT_COLUMNS = (*DBQ_COLUMNS, "image", "local_image_path")
 
 
 def clean_row(record: Mapping[str, Any], na_category: str | None) -> tuple[dict[str, Any], str | None]:
     """(row in the sample-set columns without image, failure reason or None) for one source record."""
+    row, reason, _detail = clean_row_detailed(record, na_category)
+    return row, reason
+
+
+def clean_row_detailed(
+    record: Mapping[str, Any], na_category: str | None
+) -> tuple[dict[str, Any], str | None, str]:
+    """(row, failure reason or None, failure detail) for one source record; the detail is this row's own."""
+    if record.get(BAD_LINE) is not None and not is_missing(record.get(BAD_LINE)):
+        return {"product_code": ""}, "bad_value", str(record[BAD_LINE])
+    for column in TEXT_COLUMNS:
+        if column in ("image",):
+            continue  # bytes, a struct or a path: image_source decides
+        problem = value_problem(column, record.get(column))
+        if problem is not None:
+            code = record.get("product_code")
+            safe_code = clean_code(code) if value_problem("product_code", code) is None else None
+            return {"product_code": safe_code or ""}, "bad_value", problem
     full_price = parse_price(record.get("full_price"))
     price = parse_price(record.get("price"))
     price = full_price if price is None else price
@@ -219,19 +233,27 @@ def clean_row(record: Mapping[str, Any], na_category: str | None) -> tuple[dict[
         source="imported",
         parent_code=None,
     )
+    for column in DBQ_COLUMNS[:12]:
+        problem = length_problem(column, row[column])
+        if problem is not None:
+            shown = row["product_code"] if column != "product_code" else row["product_code"][:40] + "..."
+            return {**row, "product_code": shown}, "too_long", problem
     if not row["product_code"]:
-        return row, "no_product_code"
+        return row, "no_product_code", "product_code is missing"
     if row["title"] == NA_VALUE:
-        return row, "no_title"
+        return row, "no_title", "title is missing"
     if full_price is None:
-        return row, "bad_price"
-    return row, None
+        shown = repr(record.get("full_price"))
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return row, "bad_price", f"full_price {shown} is not a positive price"
+    return row, None, ""
 
 
 def _describe(source: str | bytes | None) -> str:
     if isinstance(source, bytes):
         return f"<{len(source):,} embedded bytes>"
-    return source or ""
+    text = source or ""
+    return text if len(text) <= 500 else text[:497] + "..."
 
 
 def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None = None) -> ImportReport:
@@ -242,12 +264,15 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
     """
     started = time.monotonic()
     check_destination(config.out, config.overwrite)
-    table = apply_mapping(read_source(config.source, config.hub_split), config.column_map)
+    table = apply_mapping(
+        read_source(config.source, config.hub_split, sep=config.sep, encoding=config.encoding),
+        config.column_map,
+    )
     if config.limit is not None:
         table = table.head(config.limit)
     total = len(table)
     source_path = Path(config.source)
-    base_dir = source_path.parent if source_path.is_file() else Path(".")
+    base_dir = source_path.parent if source_path.is_file() else None  # a hub dataset: --local-root only
     fetcher = ImageFetcher(config.download, base_dir=base_dir)
     report = ImportReport(out=config.out, rows_read=total, fetch=fetcher.stats)
     done = 0
@@ -261,24 +286,33 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
         if on_row is not None:
             on_row(current, total)
 
-    first_seen: dict[str, int] = {}
+    kept: dict[str, int] = {}  # product_code -> the row that is in the set with it
+
+    def fail(number: int, code: str, url: str, reason: str, detail: str) -> None:
+        report.failures.append(ImportFailure(number, code, url, reason, detail))
 
     def jobs() -> Iterator[tuple[tuple[int, dict[str, Any], str], str | bytes | None]]:
         for number, record in enumerate(table.to_dict("records"), start=1):
-            row, reason = clean_row(record, config.na_category)
-            source = image_source(record)
-            code = row["product_code"]
-            if reason is None and code in first_seen:
-                reason = "duplicate_product_code"
+            url = ""
+            try:
+                url = _url_of(record)
+                row, reason, detail = clean_row_detailed(record, config.na_category)
+                code = row["product_code"]
+                if reason is None:
+                    source = image_source(record)
+                    url = _describe(source) or url
+            except ImageFailure as failure:
+                row, code, reason, detail = {}, _code_of(record), failure.reason, failure.detail
+            except Exception as error:  # a bug met by one row is that row's failure line
+                row, code = {}, _code_of(record)
+                reason, detail = "unexpected_error", f"{type(error).__name__}: {short(error)}"
+            if reason is None and code in kept:  # known to be in the set already: no download
+                reason, detail = "duplicate_product_code", f"same product_code as row {kept[code]}"
             if reason is not None:
-                detail = f"same product_code as row {first_seen[code]}" if code in first_seen else ""
-                detail = detail or _value_detail(reason, record)
-                url = _describe(source) or clean_text(record.get("imageurl"))
-                report.failures.append(ImportFailure(number, code, url, reason, detail))
+                fail(number, code, url, reason, detail)
                 tick()
                 continue
-            first_seen[code] = number
-            yield (number, row, _describe(source) or clean_text(record.get("imageurl"))), source
+            yield (number, row, url), source
 
     writer = SampleSetWriter(
         config.out,
@@ -296,13 +330,21 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
     )
     failures_path = config.resolved_failures_path()
     with writer:
-        for (number, row, url), result in fetch_ordered(fetcher, jobs(), on_done=tick):
-            if result.data is None:
-                reason = result.reason or "no_image"
-                report.failures.append(ImportFailure(number, row["product_code"], url, reason, result.detail))
-                continue
-            writer.add({**row, "image": result.data})
-            report.rows_imported += 1
+        results = contextlib.closing(fetch_ordered(fetcher, jobs(), on_done=tick))
+        with results as ordered:  # closed at once on Ctrl-C: downloads in flight stop within moments
+            for (number, row, url), result in ordered:
+                code = row["product_code"]
+                if result.data is None:
+                    fail(number, code, url, result.reason or "no_image", result.detail)
+                    continue
+                if code in kept:  # an earlier row with this code imported while this one was fetched
+                    fail(
+                        number, code, url, "duplicate_product_code", f"same product_code as row {kept[code]}"
+                    )
+                    continue
+                writer.add({**row, "image": result.data})
+                kept[code] = number
+                report.rows_imported += 1
         report.failures.sort(key=lambda failure: failure.row)
         writer.config["result"] = {
             "rows_read": report.rows_read,
@@ -325,12 +367,21 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
     return report
 
 
-def _value_detail(reason: str, record: Mapping[str, Any]) -> str:
-    if reason == "bad_price":
-        return f"full_price {record.get('full_price')!r} is not a positive price"
-    if reason == "no_title":
-        return "title is missing"
-    return "product_code is missing"
+def _code_of(record: Mapping[str, Any]) -> str:
+    code = record.get("product_code")
+    if value_problem("product_code", code) is not None:
+        return ""
+    text = clean_code(code) or ""
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _url_of(record: Mapping[str, Any]) -> str:
+    for column in ("local_image_path", "imageurl"):
+        value = record.get(column)
+        if isinstance(value, str) and not is_missing(value):
+            text = value.strip()
+            return text if len(text) <= 500 else text[:497] + "..."
+    return ""
 
 
 def write_failures(path: Path, failures: list[ImportFailure]) -> None:

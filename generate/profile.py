@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from productlens.generate.atomic import atomic_write_text
+from productlens.generate.clean import MAX_CHARS
 from productlens.generate.sampleset import read_manifest
 
 METADATA_COLUMNS = (
@@ -85,6 +86,7 @@ class SetProfile:
     title_lengths: dict[int, int]  # words -> titles
     vocabulary: dict[str, int]  # word -> titles using it (words in >= min_titles titles)
     source: dict[str, Any] = field(default_factory=dict)  # path and checksum of the profiled set
+    too_long_rows: int = 0  # rows left out: a title or category longer than clean.MAX_CHARS allows
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,7 +97,27 @@ class SetProfile:
         data["categories"] = [tuple(c) for c in data["categories"]]
         data["prices"] = {k: CategoryPrices(**v) for k, v in data["prices"].items()}
         data["title_lengths"] = {int(k): v for k, v in data["title_lengths"].items()}
-        return cls(**data)
+        profile = cls(**data)
+        profile.check_lengths()
+        return profile
+
+    def check_lengths(self) -> None:
+        """ValueError (too_long) for a category or title length a set may not hold (clean.MAX_CHARS)."""
+        for triple in self.categories:
+            for column, value in zip(
+                ("category1_code", "category2_code", "category3_code"), triple, strict=False
+            ):
+                if len(str(value)) > MAX_CHARS[column]:
+                    raise ValueError(
+                        f"too_long: the profile's {column} {str(value)[:40]!r}... has {len(str(value)):,} "
+                        f"characters, more than {MAX_CHARS[column]}; profile the set again with this version"
+                    )
+        longest = max(self.title_lengths, default=0)
+        if longest > MAX_TITLE_WORDS:
+            raise ValueError(
+                f"too_long: the profile has titles of {longest:,} words; a title holds at most "
+                f"{MAX_CHARS['title']} characters ({MAX_TITLE_WORDS} words); profile the set again with this version"
+            )
 
     @property
     def category3_frequencies(self) -> dict[str, float]:
@@ -130,9 +152,22 @@ def _mode(values: pd.Series, default: str) -> str:
     return str(values.mode().iloc[0]) if len(values) else default
 
 
+MAX_TITLE_WORDS = MAX_CHARS["title"] // 2  # one-letter words and spaces
+
+
 def profile_set(path: str | Path, min_titles: int = 2) -> SetProfile:
-    """The profile of the sample set at `path` (metadata only; images are not read)."""
+    """The profile of the sample set at `path` (metadata only; images are not read).
+
+    Rows whose title or category is longer than `clean.MAX_CHARS` allows (a scraped page pasted into a
+    title) are left out and counted in `too_long_rows`, so a look-alike never copies such outliers.
+    """
     rows = read_metadata(path)
+    too_long = np.zeros(len(rows), dtype=bool)
+    for column in ("title", "category1_code", "category2_code", "category3_code"):
+        too_long |= rows[column].astype(str).str.len().to_numpy() > MAX_CHARS[column]
+    rows = rows[~too_long]
+    if rows.empty:
+        raise ValueError(f"{path}: every row has a title or category over the length limit (too_long)")
     triples = rows.groupby(["category1_code", "category2_code", "category3_code"], dropna=False).size()
     categories = [
         (str(c1), str(c2), str(c3), int(n))
@@ -170,4 +205,5 @@ def profile_set(path: str | Path, min_titles: int = 2) -> SetProfile:
         title_lengths=dict(sorted(lengths.items())),
         vocabulary={w: n for w, n in vocabulary.most_common() if n >= min_titles},
         source={"path": str(path), "checksum": checksum},
+        too_long_rows=int(too_long.sum()),
     )

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote, urlencode
 
+from productlens.evaluate.category_metrics import OTHER, normalise_category
 from productlens.reports.html_page import esc
 from productlens.reports.metric_format import format_value
 
 UNPARSED_COLUMN = "(unparsed)"
+
+
+def predicted_column(predicted: str | None, columns: Sequence[str]) -> str:
+    """The confusion column an answer's category falls in: its spelling there, "(unparsed)", or "(other)"
+    for a label the matrix folded away; the answer as written when there is no matrix."""
+    if predicted is None:
+        return UNPARSED_COLUMN
+    key = normalise_category(predicted)
+    for column in columns:
+        if normalise_category(column) == key:
+            return column
+    return OTHER if OTHER in columns else " ".join(predicted.split())
 
 
 def per_category_table(per_category: Mapping[str, Mapping[str, Any]]) -> str:
@@ -30,14 +44,16 @@ def per_category_table(per_category: Mapping[str, Mapping[str, Any]]) -> str:
     )
 
 
-def confusion_table(confusion: Mapping[str, Any]) -> str:
-    """Rows are true categories, columns predicted; shade by share of the row, the count always written."""
+def confusion_table(confusion: Mapping[str, Any], link_samples: bool = False) -> str:
+    """Rows are true categories, columns predicted; shade by share of the row, zeros left blank.
+
+    With `link_samples`, each count links to the gallery filtered to those samples."""
     labels = [str(label) for label in confusion.get("labels") or []]
     matrix = confusion.get("matrix") or []
     columns = [str(c) for c in confusion.get("columns") or [*labels, UNPARSED_COLUMN]]
     if not labels or not matrix:
         return '<p class="empty">No confusion matrix in these results.</p>'
-    head = "".join(f'<th class="col" scope="col">{esc(column)}</th>' for column in columns)
+    head = "".join(f'<th class="col" scope="col"><span>{esc(column)}</span></th>' for column in columns)
     rows = []
     for true_label, counts in zip(labels, matrix, strict=False):
         total = sum(counts)
@@ -51,15 +67,20 @@ def confusion_table(confusion: Mapping[str, Any]) -> str:
                 classes.append("zero")
             alpha = 0.08 + 0.8 * share if count else 0.0
             text_colour = "color:#fff;" if share > 0.55 else ""
+            content = "" if count == 0 else str(count)
+            if count and link_samples:
+                query = urlencode({"category": true_label, "predicted": column}, quote_via=quote)
+                content = f'<a href="#samples?{esc(query)}">{count}</a>'
             cells.append(
                 f'<td class="{" ".join(classes)}" style="background:rgba(var(--heat),{alpha:.3f});{text_colour}"'
                 f' title="true {esc(true_label)}, predicted {esc(column)}: {count} ({share:.0%} of the row)">'
-                f"{count}</td>"
+                f"{content}</td>"
             )
         rows.append(f'<tr><th class="row" scope="row">{esc(true_label)}</th>{"".join(cells)}</tr>')
+    link_note = " Click a count to see its samples in the gallery." if link_samples else ""
     return (
         '<div class="table-wrap"><table class="heat confusion" aria-label="Confusion matrix">'
         f"<thead><tr><th>true ↓ / predicted →</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        "<p class=\"legend\">Each cell: how many samples of the row's true category got the column's prediction; "
-        "shading is the share of the row; the outlined cells are correct.</p>"
+        "<p class=\"legend\">Each cell: how many samples of the row's true category got the column's prediction "
+        f"(blank: none); shading is the share of the row; the outlined cells are correct.{link_note}</p>"
     )

@@ -14,6 +14,8 @@ from productlens.reports.metric_format import (
     format_metric,
     grouped_metric_names,
     metric_kind,
+    redundant_metric_names,
+    results_currency,
 )
 from productlens.reports.sample_view import field_verdicts
 
@@ -69,13 +71,15 @@ def differences_body(runs: Sequence[Mapping[str, Any]], differences: Mapping[str
     head = "".join(f'<th class="num">{esc(name)}</th>' for name in names)
     head += "".join(f"<th>Δ {esc(name)} − {esc(names[0])}</th>" for name in names[1:])
     rows = []
-    for group, members in grouped_metric_names(list(first_metrics)):
+    hidden = set.intersection(*(redundant_metric_names(run.get("metrics") or {}) for run in runs))
+    for group, members in grouped_metric_names([m for m in first_metrics if m not in hidden]):
         rows.append(f'<tr class="group"><th colspan="{1 + 2 * len(names)}">{esc(group)}</th></tr>')
         for metric_name in members:
             base = first_metrics[metric_name]
             kind = metric_kind(metric_name)
             cells = [
-                f'<td class="num">{esc(format_metric((run.get("metrics") or {}).get(metric_name) or {}, metric_name))}</td>'
+                f'<td class="num" data-label="{esc(run.get("name", ""))}">'
+                f"{esc(format_metric((run.get('metrics') or {}).get(metric_name) or {}, metric_name, results_currency(run)))}</td>"
                 for run in runs
             ]
             by_run = {d.get("vs"): d for d in differences.get(metric_name) or []}

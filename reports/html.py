@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from productlens.reports.breakdown_sections import group_sections, image_check_sections
 from productlens.reports.category_tables import confusion_table, per_category_table
 from productlens.reports.compare_html import (
     compare_header,
@@ -23,14 +24,17 @@ from productlens.reports.gallery import gallery_section_body
 from productlens.reports.gallery_script import GALLERY_JS
 from productlens.reports.headline import headline_cards, metrics_table
 from productlens.reports.html_page import esc, page, section, write_atomically
+from productlens.reports.metric_format import results_currency
 from productlens.reports.price_bands_view import price_bands_html
 from productlens.reports.provenance import provenance_body
 from productlens.reports.svg_plots import (
     log_error_histogram_svg,
     log_errors,
+    point_labels,
     price_scatter_svg,
     scatter_points,
 )
+from productlens.reports.training_section import training_body
 
 WIDE_CONFUSION = 8
 MAX_GALLERY = 5000  # beyond this the file grows past what a browser scrolls comfortably
@@ -57,9 +61,13 @@ def render_report(
 ) -> str:
     """The report as one HTML string (write_report writes it)."""
     name = str(results.get("name", "evaluation"))
-    currencies = {str((r.get("reference") or {}).get("currency")) for r in predictions} - {"None", ""}
-    currency = currencies.pop() if len(currencies) == 1 else ""
+    currency = results_currency(results, predictions)
     points = scatter_points(predictions)
+    labels = point_labels(predictions)
+    confusion = results.get("confusion") or {}
+    confusion_columns = [
+        str(c) for c in confusion.get("columns") or [*(confusion.get("labels") or []), "(unparsed)"]
+    ]
     errors = log_errors(predictions)
     n = len(predictions)
     # Side by side while the matrix is small; stacked (each full width) once it has many categories.
@@ -79,37 +87,58 @@ def render_report(
             "price",
             "Price",
             '<div class="plots">'
-            f"<figure>{price_scatter_svg(points, currency)}<figcaption>Predicted against true full price, "
-            "log scale. On the dashed line the prediction is exact; the band is ±25%.</figcaption></figure>"
-            f"<figure>{log_error_histogram_svg(errors)}<figcaption>Error distribution: log(1 + predicted) − "
-            "log(1 + true), labelled as the ratio predicted / true.</figcaption></figure></div>"
-            + price_bands_html(results, currency),
+            f'<figure><div class="plot-wide">{price_scatter_svg(points, currency, labels)}</div>'
+            f'<div class="plot-narrow">{price_scatter_svg(points, currency, labels, narrow=True)}</div>'
+            "<figcaption>Predicted against true full price, log scale. On the dashed line the prediction is "
+            "exact; the band is ±25%. Hover a point for its sample.</figcaption></figure>"
+            f'<figure><div class="plot-wide">{log_error_histogram_svg(errors)}</div>'
+            f'<div class="plot-narrow">{log_error_histogram_svg(errors, narrow=True)}</div>'
+            "<figcaption>Error distribution: log(1 + predicted) − log(1 + true), labelled as the ratio "
+            "predicted / true.</figcaption></figure></div>" + price_bands_html(results, currency),
             esc(price_intro),
         ),
         section(
             "categories",
             "Categories",
             f'<div class="{layout}">'
-            f"<div><h3>Accuracy per category</h3>{per_category_table(results.get('per_category') or {})}</div>"
-            f"<div><h3>Confusion matrix</h3>{confusion_table(results.get('confusion') or {})}</div></div>",
+            f"<div><h3>Category3 accuracy per category</h3>{per_category_table(results.get('per_category') or {})}</div>"
+            f"<div><h3>Confusion matrix (category3)</h3>{confusion_table(confusion, link_samples=True)}</div></div>",
         ),
         section(
             "samples",
             "Samples",
-            gallery_section_body(predictions[:max_gallery], thumbnails, total=n),
+            gallery_section_body(
+                predictions[:max_gallery],
+                thumbnails,
+                total=n,
+                confusion_columns=confusion_columns,
+                all_predictions=predictions,
+            ),
             "Every answer beside its reference, with a verdict per field: ✓ right, ≈ close, ✗ wrong, — unparsed."
-            " Price is right within 10% and close within 25%.",
+            " Price is right within 10% and close within 25%; a title is close from a token F1 of 0.5. The badge"
+            " counts the three fields; its colour is the worst of them. Filters are kept in the address, so a"
+            " view can be bookmarked.",
         ),
-        section("provenance", "Provenance", provenance_body(results)),
     ]
+    sections[:0], extra_links = image_check_sections(results)  # the ablation verdict on top, then the rest
+    sections[-1:-1], group_links = group_sections(results)  # before samples
+    training = training_body(results.get("provenance") or {})
+    trained = bool((results.get("provenance") or {}).get("training"))
+    if training:
+        sections.append(section("training", "Training and prompt" if trained else "Prompt", training))
+    sections.append(section("provenance", "Provenance", provenance_body(results)))
     links = [
         ("headline", "Headline"),
         ("metrics", "Metrics"),
         ("price", "Price"),
         ("categories", "Categories"),
         ("samples", "Samples"),
+        *([("training", "Training" if trained else "Prompt")] if training else []),
         ("provenance", "Provenance"),
     ]
+    at_samples = links.index(("samples", "Samples"))
+    links[at_samples:at_samples] = group_links
+    links[:0] = extra_links
     return page(f"productlens · {name}", _header(results), sections, GALLERY_JS, data=results, links=links)
 
 

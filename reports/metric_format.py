@@ -69,8 +69,8 @@ def headline_metric_names(metrics: Mapping[str, Any], limit: int = 6) -> list[st
     return chosen
 
 
-def format_value(value: float | None, kind: MetricKind) -> str:
-    """One number in the metric's unit; `n/a` when the metric could not be scored."""
+def format_value(value: float | None, kind: MetricKind, currency: str = "") -> str:
+    """One number in the metric's unit (amounts with `currency` after them); `n/a` when unscored."""
     if value is None or value != value:  # None or NaN
         return "n/a"
     if kind == "percent":
@@ -78,17 +78,101 @@ def format_value(value: float | None, kind: MetricKind) -> str:
     if kind == "score":
         return f"{value:.3f}"
     if kind == "amount":
-        return f"{value:,.1f}" if abs(value) < 1e6 else f"{value:,.0f}"
+        number = f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"  # 1,235 USD: cents say nothing
+        return f"{number} {currency}" if currency else number
     return f"{value:.4g}"
 
 
-def format_interval(low: float | None, high: float | None, kind: MetricKind) -> str:
-    """`[low, high]` in the metric's unit (the % sign once, at the end); empty when there is none."""
+def format_interval(low: float | None, high: float | None, kind: MetricKind, currency: str = "") -> str:
+    """`80.7-86.2 %`: low-high in the metric's unit, the unit once at the end; empty when there is none.
+
+    A negative bound is joined with " to " so its minus sign cannot be read as the dash."""
     if low is None or high is None or low != low or high != high:
         return ""
+    joiner = "-" if low >= 0 else " to "
     if kind == "percent":
-        return f"[{low * 100:.1f}, {high * 100:.1f}]%"
-    return f"[{format_value(low, kind)}, {format_value(high, kind)}]"
+        return f"{low * 100:.1f}{joiner}{high * 100:.1f} %"
+    text = f"{format_value(low, kind)}{joiner}{format_value(high, kind)}"
+    return f"{text} {currency}" if kind == "amount" and currency else text
+
+
+def format_price(value: float | None, currency: str | None = "") -> str:
+    """A price as the catalogue writes it: whole amounts without decimals (`1,290 USD`, `12.50 USD`)."""
+    if value is None or value != value:
+        return "—"
+    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return f"{number} {currency}" if currency else number
+
+
+def results_currency(results: Mapping[str, Any], predictions=None) -> str:
+    """The one currency of the evaluated prices (results.json, else the records); "" when mixed or unknown."""
+    if results.get("currency"):
+        return str(results["currency"])
+    found = {str((r.get("reference") or {}).get("currency") or "") for r in predictions or ()}
+    return found.pop() if len(found) == 1 else ""
+
+
+UNPARSED_SUFFIX = "_all"  # "(unparsed = miss)": the same metric with unparsed answers counted as misses
+
+
+def redundant_metric_names(metrics: Mapping[str, Any]) -> set[str]:
+    """The "(unparsed = miss)" variants that equal their original (every answer parsed): nothing to read."""
+    redundant = set()
+    for name, metric in metrics.items():
+        original = metrics.get(name.removesuffix(UNPARSED_SUFFIX)) if name.endswith(UNPARSED_SUFFIX) else None
+        if original is None:
+            continue
+        values = (metric.get("value"), original.get("value"))
+        if values[0] is None and values[1] is None:
+            redundant.add(name)  # neither could be scored: one "n/a" row says it
+        elif values[0] is not None and values[1] is not None and abs(values[0] - values[1]) < 1e-12:
+            redundant.add(name)
+    return redundant
+
+
+def shown_metric_names(metrics: Mapping[str, Any]) -> list[str]:
+    """The metrics a report lists, in order: all but the redundant "(unparsed = miss)" copies."""
+    hidden = redundant_metric_names(metrics)
+    return [name for name in metrics if name not in hidden]
+
+
+# Short column names for the baselines results.json writes; the full label goes in a legend or tooltip.
+BASELINE_SHORT_NAMES = {
+    "train_median_price": "train median",
+    "category_median_price": "leaf median",
+    "oracle_price": "noise floor",
+    "majority_category": "majority",
+}
+# Baselines no model can beat (the price before noise): shown as the gap to them, never "better/worse".
+FLOOR_BASELINES = frozenset({"oracle_price"})
+
+
+def baseline_short_name(key: str, baseline: Mapping[str, Any], width: int = 12) -> str:
+    """A column header of at most `width` characters for a baseline."""
+    if key in BASELINE_SHORT_NAMES:
+        return BASELINE_SHORT_NAMES[key]
+    words, short = str(baseline.get("label") or key).split(), ""
+    for word in words:
+        if len(short) + len(word) + (1 if short else 0) > width:
+            break
+        short = f"{short} {word}" if short else word
+    return short or str(baseline.get("label") or key)[: width - 1] + "…"
+
+
+def format_gap(
+    model: float | None, floor: float | None, kind: MetricKind, higher_is_better: bool, currency: str = ""
+) -> str:
+    """How far the model is from a floor no model can beat: `7.0 pp to the floor` (or past it, by chance)."""
+    if model is None or floor is None:
+        return ""
+    gap = (floor - model) if higher_is_better else (model - floor)
+    if kind == "percent":
+        amount = f"{abs(gap) * 100:.1f} pp"
+    elif kind == "amount":
+        amount = format_value(abs(gap), kind, currency)
+    else:
+        amount = format_value(abs(gap), kind)
+    return f"{amount} to the floor" if gap >= 0 else f"{amount} past the floor"
 
 
 def format_delta(delta: float | None, kind: MetricKind) -> str:
@@ -105,17 +189,20 @@ def format_delta(delta: float | None, kind: MetricKind) -> str:
 
 
 def format_delta_interval(low: float | None, high: float | None, kind: MetricKind) -> str:
+    """`(-5.0 to -1.0 pp)`: the paired interval of a difference, signed, the unit once."""
     if low is None or high is None:
         return ""
-    return f"[{format_delta(low, kind)}, {format_delta(high, kind)}]"
+    if kind == "percent":
+        return f"({low * 100:+.1f} to {high * 100:+.1f} pp)"
+    return f"({format_delta(low, kind)} to {format_delta(high, kind)})"
 
 
-def format_metric(metric: Mapping[str, Any], name: str) -> str:
-    """`12.3% [10.1, 14.6]%` - the value and its 95 % interval."""
+def format_metric(metric: Mapping[str, Any], name: str, currency: str = "") -> str:
+    """`12.3% (10.1-14.6 %)` - the value and its 95 % interval (amounts with their currency)."""
     kind = metric_kind(name)
     interval = format_interval(metric.get("ci_low"), metric.get("ci_high"), kind)
-    value = format_value(metric.get("value"), kind)
-    return f"{value} {interval}" if interval else value
+    value = format_value(metric.get("value"), kind, currency)
+    return f"{value} ({interval})" if interval else value
 
 
 Direction = Literal["better", "worse", "same", "unknown"]

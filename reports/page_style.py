@@ -47,6 +47,7 @@ footer{text-align:center;color:var(--muted);font-size:12px;padding:0 0 28px}
 .card ul.vs li>span:first-child{color:var(--muted)}
 .dir{font-weight:600;white-space:nowrap}.dir.better{color:var(--good)}.dir.worse{color:var(--bad)}
 .dir.unclear,.dir.same{color:var(--partial)}.dir.unknown{color:var(--muted)}
+.dir.floor{color:var(--muted);font-weight:500;font-size:.92em}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{font-weight:600;color:var(--muted);font-size:13px;background:var(--bg)}
@@ -65,13 +66,20 @@ background:var(--accent);border:2px solid var(--card)}
 .plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:18px}
 figure{margin:0}figure figcaption{color:var(--muted);font-size:13px;margin-top:4px}
 svg.plot{width:100%;height:auto;display:block}
+.plot-narrow{display:none}
+pre.prompt{white-space:pre-wrap;max-height:none}
+figure.training{max-width:760px}
 .bar{height:10px;border-radius:5px;background:var(--line);min-width:120px;overflow:hidden}
 .bar>span{display:block;height:100%;background:var(--accent)}
 table.heat td,table.heat th{text-align:center;padding:5px 8px;font-variant-numeric:tabular-nums;border:1px solid var(--line)}
 table.heat th.row{text-align:right}
 table.heat td.diag{outline:2px solid var(--good);outline-offset:-2px;font-weight:700}
 table.heat td.zero{color:var(--muted)}
-table.heat th.col{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;max-height:160px}
+table.heat th.col{vertical-align:bottom;padding:6px 2px}
+table.heat th.col span{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;display:inline-block}
+table.heat td a{color:inherit;text-decoration:none;display:block}
+table.heat td a:hover,table.heat td a:focus{text-decoration:underline}
+.two>*,.plots>*,.stack>*{min-width:0}  /* a wide table scrolls in its box instead of widening the page */
 .stack>div+div{margin-top:18px}
 .stack .per-category{max-width:760px}
 .two{display:grid;grid-template-columns:minmax(300px,1fr) minmax(300px,1.3fr);gap:24px}
@@ -83,6 +91,11 @@ background:var(--bg);border-radius:8px}
 border-radius:6px;background:var(--card);color:var(--ink)}
 .controls input[type=search]{min-width:240px}
 .controls .count{margin-left:auto;font-size:13px;color:var(--muted)}
+.controls a.download{font-size:13px;color:var(--accent);text-decoration:none;white-space:nowrap}
+.pager{display:flex;gap:12px;align-items:center;justify-content:center;margin-top:14px;font-size:14px;color:var(--muted)}
+.pager[hidden]{display:none}
+.pager button{font:inherit;font-size:14px;padding:5px 12px;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--ink);cursor:pointer}
+.pager button:disabled{opacity:.45;cursor:default}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px}
 .sample{border:1px solid var(--line);border-radius:10px;overflow:hidden;display:flex;flex-direction:column;
 background:var(--card)}
@@ -94,6 +107,7 @@ border:1px solid var(--line)}
 .sample .id{font-weight:600;font-size:13px}
 .sample .badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 8px;margin-left:6px}
 .badge.right{background:var(--good-bg);color:var(--good)}.badge.wrong{background:var(--bad-bg);color:var(--bad)}
+.badge.close{background:var(--partial-bg);color:var(--partial)}
 .badge.unparsed{background:var(--missing-bg);color:var(--missing)}
 .sample dl{margin:0;padding:0 12px 12px;display:grid;grid-template-columns:auto 1fr;gap:3px 10px;font-size:13px}
 .sample dt{color:var(--muted)}.sample dd{margin:0;overflow-wrap:anywhere}
@@ -105,8 +119,8 @@ white-space:pre-wrap;overflow-wrap:anywhere;max-height:7.5em;overflow:auto}
 .v.good{background:var(--good-bg);color:var(--good)}.v.partial{background:var(--partial-bg);color:var(--partial)}
 .v.bad{background:var(--bad-bg);color:var(--bad)}.v.missing{background:var(--missing-bg);color:var(--missing)}
 .empty{padding:24px;text-align:center;color:var(--muted)}
-dl.prov{display:grid;grid-template-columns:max-content 1fr;gap:6px 18px;margin:0}
-dl.prov dt{color:var(--muted)}dl.prov dd{margin:0;overflow-wrap:anywhere}
+dl.prov,dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 18px;margin:0}
+dl.prov dt,dl.facts dt{color:var(--muted)}dl.prov dd,dl.facts dd{margin:0;overflow-wrap:anywhere}
 details{margin-top:12px}summary{cursor:pointer;color:var(--accent);font-size:14px}
 pre.raw{max-height:420px;overflow:auto;background:var(--bg);padding:12px;border-radius:8px}
 .warn{background:var(--partial-bg);color:var(--partial);border-radius:8px;padding:8px 12px;margin:0 0 12px;font-size:14px}
@@ -115,5 +129,21 @@ pre.raw{max-height:420px;overflow:auto;background:var(--bg);padding:12px;border-
 .answers .run{border:1px solid var(--line);border-radius:8px;padding:8px}
 .answers .run .name{font-weight:600;font-size:13px;margin-bottom:4px}
 .answers .run .gen{margin:0 0 6px}.answers .verdicts{padding:0}
+@media (max-width:640px){.plot-wide{display:none}.plot-narrow{display:block}
+.plots{grid-template-columns:1fr}main{padding:12px 8px 28px}section{padding:14px 12px;border-radius:10px}
+header.top{padding:20px 16px 16px}header.top h1{font-size:22px}nav.sections{padding:6px 8px}
+.controls input[type=search]{min-width:0;width:100%}.controls label{flex:1 1 100%}.controls label select{flex:1}
+.controls .count{margin-left:0}.gallery{grid-template-columns:1fr}
+table{font-size:13px}th,td{padding:5px 6px}table.metrics code{display:none}
+table.metrics th:nth-child(5),table.metrics td:nth-child(5){display:none}
+.per-category th:nth-child(4),.per-category td:nth-child(4){display:none}
+table.differences thead{display:none}
+table.differences tr{display:grid;grid-template-columns:1fr 1fr;border-bottom:1px solid var(--line)}
+table.differences td,table.differences th{display:block;border:0}
+table.differences tr>td:first-child,table.differences tr>td:last-child,table.differences tr.group th{grid-column:1/-1}
+table.differences tr>td:first-child{font-weight:600;padding-bottom:0}
+table.differences td.num{text-align:left;white-space:normal}
+table.differences td[data-label]::before{content:attr(data-label);display:block;font-size:11px;color:var(--muted)}
+.two{grid-template-columns:1fr}.card .value{font-size:26px}}
 @media print{nav.sections,.controls{display:none}section{break-inside:avoid;box-shadow:none}header.top{background:#2f5bd3;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """

@@ -91,12 +91,28 @@ def signed_price_error(record: Mapping[str, Any]) -> float | None:
     return (float(predicted) - float(true)) / float(true)
 
 
-def overall_verdict(verdicts: Mapping[str, FieldVerdict]) -> Literal["right", "wrong", "unparsed"]:
-    """unparsed: some field could not be read; right: every field good; wrong: anything else."""
+Overall = Literal["right", "close", "wrong", "unparsed"]
+# How the summary badge names each level, in the order its counts are written.
+LEVEL_WORDS: dict[Level, str] = {"good": "right", "partial": "close", "bad": "wrong", "missing": "unparsed"}
+
+
+def overall_verdict(verdicts: Mapping[str, FieldVerdict]) -> Overall:
+    """unparsed: some field could not be read; wrong: some field wrong; close: every field right or
+    close (a title F1 of 0.92 beside the right category and price is close, not wrong); right: all right."""
     levels = {verdict.level for verdict in verdicts.values()}
     if "missing" in levels:
         return "unparsed"
-    return "right" if levels == {"good"} else "wrong"
+    if "bad" in levels:
+        return "wrong"
+    return "right" if levels == {"good"} else "close"
+
+
+def verdict_counts(verdicts: Mapping[str, FieldVerdict]) -> str:
+    """The fields counted by verdict, e.g. `2 right · 1 close` (what the summary badge says)."""
+    counts = {level: 0 for level in LEVEL_WORDS}
+    for verdict in verdicts.values():
+        counts[verdict.level] += 1
+    return " · ".join(f"{count} {LEVEL_WORDS[level]}" for level, count in counts.items() if count)
 
 
 def sample_flags(record: Mapping[str, Any]) -> list[str]:

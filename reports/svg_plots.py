@@ -3,6 +3,8 @@
 Text is drawn as glyph paths (svg.fonttype "path"), so the SVG needs no font from anywhere. Each
 SVG gets its own id prefix because several of them share one HTML document, and matplotlib's
 comments (which repeat label text) are removed so no data text reaches the page unescaped.
+Points and bars carry an escaped SVG <title> (the browser's tooltip). Each plot also comes in a
+`narrow` layout (legend below, larger type) that the page shows on a phone-width screen.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 MAX_LEGEND_CATEGORIES = 8
-PALETTE = ("#2f5bd3", "#e07b00", "#1a9e5b", "#c2185b", "#7b4bd1", "#00838f", "#8d6e63", "#5f6b7a")
+PALETTE = ("#2f5bd3", "#e07b00", "#1a9e5b", "#c2185b", "#7b4bd1", "#00838f", "#8d6e63", "#d4a100")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+# The folded "other categories" group: a colour and shape no named category gets.
+OTHER_COLOUR, OTHER_MARKER = "#9aa3ae", "h"
+NARROW_FONT_SIZE = 13  # a narrow plot is drawn about 380 px wide: 13 pt glyphs stay readable there
 STYLE = {
     "svg.fonttype": "path",
     "svg.hashsalt": "productlens",
@@ -64,6 +69,46 @@ def figure_to_svg(figure: Figure, prefix: str, title: str) -> str:
     return svg.replace("<svg", f'<svg class="plot" role="img" aria-label="{esc(title)}"', 1)
 
 
+def add_tooltips(svg: str, tooltips: Mapping[str, Sequence[str]]) -> str:
+    """Give the i-th marker (<use>) or bar (<path>) inside the group with id `gid` the i-th text as an
+    escaped <title>. A group whose element count differs from its texts is left without tooltips."""
+    from productlens.reports.html_page import esc
+
+    for gid, texts in tooltips.items():
+        start = svg.find(f'<g id="{gid}">')
+        if start == -1:
+            continue
+        end = _group_end(svg, start)
+        group = svg[start:end]
+        body_start = group.find("</defs>") + len("</defs>") if "</defs>" in group else len(f'<g id="{gid}">')
+        body = group[body_start:]
+        shapes = list(re.finditer(r"<(use|path)\b[^>]*?/>", body))
+        if len(shapes) != len(texts):
+            continue
+        pieces, last = [], 0
+        for match, text in zip(shapes, texts, strict=True):
+            pieces.append(body[last : match.end() - 2])
+            pieces.append(f"><title>{esc(text)}</title></{match.group(1)}>")
+            last = match.end()
+        pieces.append(body[last:])
+        svg = svg[:start] + group[:body_start] + "".join(pieces) + svg[end:]
+    return svg
+
+
+def _group_end(svg: str, start: int) -> int:
+    """The index just past the </g> that closes the <g> opened at `start`."""
+    depth, position = 0, start
+    for match in re.finditer(r"<g\b[^>]*?(/?)>|</g>", svg[start:]):
+        position = start + match.end()
+        if match.group(0) == "</g>":
+            depth -= 1
+        elif not match.group(1):
+            depth += 1
+        if depth == 0:
+            return position
+    return len(svg)
+
+
 def _new_figure(width: float = 6.0, height: float = 4.4) -> Figure:
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
@@ -71,18 +116,27 @@ def _new_figure(width: float = 6.0, height: float = 4.4) -> Figure:
     return figure
 
 
-def price_scatter_svg(points: Sequence[tuple[float, float, str]], currency: str = "") -> str:
-    """Predicted vs true price on log axes with y = x and a ±25 % band; one marker shape per category.
+def price_scatter_svg(
+    points: Sequence[tuple[float, float, str]],
+    currency: str = "",
+    labels: Sequence[str] | None = None,
+    narrow: bool = False,
+) -> str:
+    """Predicted vs true price on log axes with y = x and a ±25 % band; a colour and marker shape per
+    category, the folded "other categories" in grey hexagons.
 
-    `points`: (true price, predicted price, category3) for rows whose price was parsed and positive.
+    `points`: (true price, predicted price, category3) for rows whose price was parsed; `labels`, one
+    per point, become the points' tooltips.
     """
-    with matplotlib.rc_context(STYLE):
-        figure = _new_figure(7.2, 4.6)
+    style = {**STYLE, "font.size": NARROW_FONT_SIZE} if narrow else STYLE
+    with matplotlib.rc_context(style):
+        figure = _new_figure(4.2, 6.4) if narrow else _new_figure(7.2, 4.6)
         axes = figure.axes[0]
-        usable = [(t, p, c) for t, p, c in points if t > 0 and p > 0]
+        texts = list(labels) if labels is not None and len(labels) == len(points) else [""] * len(points)
+        usable = [(t, p, c, x) for (t, p, c), x in zip(points, texts, strict=True) if t > 0 and p > 0]
         if usable:
-            low = min(min(t, p) for t, p, _ in usable) / 1.3
-            high = max(max(t, p) for t, p, _ in usable) * 1.3
+            low = min(min(t, p) for t, p, _, _ in usable) / 1.3
+            high = max(max(t, p) for t, p, _, _ in usable) * 1.3
         else:
             low, high = 1.0, 1000.0
         line = [low, high]
@@ -97,30 +151,35 @@ def price_scatter_svg(points: Sequence[tuple[float, float, str]], currency: str 
         )
         axes.plot(line, line, color="#1c2430", linewidth=1.2, linestyle="--", label="predicted = true")
         counts: dict[str, int] = {}
-        for _, _, category in usable:
+        for _, _, category, _ in usable:
             counts[category] = counts.get(category, 0) + 1
         ranked = sorted(counts, key=lambda c: (-counts[c], c))
         shown = ranked[:MAX_LEGEND_CATEGORIES]
+        tooltips: dict[str, list[str]] = {}
         for number, category in enumerate([*shown, None]):
             if category is None:
-                group = [(t, p) for t, p, c in usable if c not in shown]
+                group = [(t, p, x) for t, p, c, x in usable if c not in shown]
                 label = f"other categories ({len(ranked) - len(shown)})"
+                colour, marker = OTHER_COLOUR, OTHER_MARKER
             else:
-                group = [(t, p) for t, p, c in usable if c == category]
+                group = [(t, p, x) for t, p, c, x in usable if c == category]
                 label = plain_label(category)
+                colour, marker = PALETTE[number % len(PALETTE)], MARKERS[number % len(MARKERS)]
             if not group:
                 continue
-            axes.scatter(
-                [t for t, _ in group],
-                [p for _, p in group],
-                s=22,
+            collection = axes.scatter(
+                [t for t, _, _ in group],
+                [p for _, p, _ in group],
+                s=30 if narrow else 22,
                 alpha=0.75,
-                color=PALETTE[number % len(PALETTE)],
-                marker=MARKERS[number % len(MARKERS)],
+                color=colour,
+                marker=marker,
                 edgecolors="white",
                 linewidths=0.4,
                 label=label,
             )
+            collection.set_gid(f"points-{number}")
+            tooltips[f"points-{number}"] = [x for _, _, x in group]
         axes.set_xscale("log")
         axes.set_yscale("log")
         axes.set_xlim(low, high)
@@ -133,8 +192,17 @@ def price_scatter_svg(points: Sequence[tuple[float, float, str]], currency: str 
         unit = f" ({plain_label(currency)})" if currency else ""
         axes.set_xlabel(f"true full price{unit}")
         axes.set_ylabel(f"predicted full price{unit}")
-        axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False, borderaxespad=0)
-        return figure_to_svg(figure, "scatter", "Predicted against true price, log scale")
+        if narrow:
+            axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=10, frameon=False)
+        else:
+            axes.legend(
+                loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False, borderaxespad=0
+            )
+        prefix = "scatter-narrow" if narrow else "scatter"
+        svg = figure_to_svg(figure, prefix, "Predicted against true price, log scale")
+        if any(any(texts) for texts in tooltips.values()):
+            svg = add_tooltips(svg, {f"{prefix}-{gid}": texts for gid, texts in tooltips.items()})
+        return svg
 
 
 def _price_label(value: float, _position: int) -> str:
@@ -142,22 +210,41 @@ def _price_label(value: float, _position: int) -> str:
 
 
 RATIO_TICKS = (0.1, 0.25, 0.5, 0.8, 1.0, 1.25, 2.0, 4.0, 10.0)
+# Which ratio ticks go first when they cannot all be labelled: x1, then x0.5 / x2, and so on.
+RATIO_TICK_PRIORITY = (1.0, 0.5, 2.0, 0.25, 4.0, 0.1, 10.0, 0.8, 1.25)
+MIN_TICK_GAP = 0.14  # labels closer than this share of the axis would run into each other
+
+
+def ratio_ticks(bound: float, min_gap: float = MIN_TICK_GAP) -> list[float]:
+    """The RATIO_TICKS inside ±bound (log scale) that are at least `min_gap` of the axis apart."""
+    chosen: list[float] = []
+    for ratio in RATIO_TICK_PRIORITY:
+        position = math.log(ratio)
+        if abs(position) > bound + 1e-9:
+            continue
+        if all(abs(position - other) >= min_gap * 2 * bound for other in chosen):
+            chosen.append(position)
+    return sorted(chosen)
 
 
 def _ratio_label(value: float, _position: int) -> str:
     return f"×{math.exp(value):.3g}"
 
 
-def log_error_histogram_svg(log_errors: Sequence[float]) -> str:
-    """Histogram of log(1 + predicted) - log(1 + true); the axis reads as the ratio predicted/true."""
-    with matplotlib.rc_context(STYLE):
-        figure = _new_figure(6.0, 4.0)
+def log_error_histogram_svg(log_errors: Sequence[float], narrow: bool = False) -> str:
+    """Histogram of log(1 + predicted) - log(1 + true); the axis reads as the ratio predicted/true.
+
+    Each bar's tooltip gives its count and its range of ratios."""
+    style = {**STYLE, "font.size": NARROW_FONT_SIZE} if narrow else STYLE
+    tooltips: dict[str, list[str]] = {}
+    with matplotlib.rc_context(style):
+        figure = _new_figure(4.2, 4.4) if narrow else _new_figure(6.0, 4.0)
         axes = figure.axes[0]
         values = [v for v in log_errors if math.isfinite(v)]
         if values:
             bound = max(0.3, min(2.4, max(abs(v) for v in values) * 1.05))
             clipped = [max(-bound, min(bound, v)) for v in values]
-            axes.hist(
+            counts, edges, bars = axes.hist(
                 clipped,
                 bins=min(60, max(10, len(values) // 4)),
                 range=(-bound, bound),
@@ -166,6 +253,13 @@ def log_error_histogram_svg(log_errors: Sequence[float]) -> str:
                 edgecolor="white",
                 linewidth=0.5,
             )
+            for number, (bar, count, low, high) in enumerate(
+                zip(bars, counts, edges[:-1], edges[1:], strict=True)
+            ):
+                bar.set_gid(f"bar-{number}")
+                tooltips[f"bar-{number}"] = [
+                    f"{int(count)} samples with predicted / true from ×{math.exp(low):.3g} to ×{math.exp(high):.3g}"
+                ]
             median = sorted(values)[len(values) // 2]
             axes.axvline(median, color="#e07b00", linewidth=1.5, label=f"median {_ratio_label(median, 0)}")
         if not values:
@@ -175,13 +269,38 @@ def log_error_histogram_svg(log_errors: Sequence[float]) -> str:
         for edge in (math.log(1.1), -math.log(1.1)):
             axes.axvline(edge, color="#1a9e5b", linewidth=0.9, linestyle=":")
         axes.plot([], [], color="#1a9e5b", linestyle=":", label="±10 %")
-        axes.xaxis.set_major_locator(FixedLocator([math.log(r) for r in RATIO_TICKS]))
+        # Fewer labels on the narrow plot, whose glyphs are larger against its width.
+        axes.xaxis.set_major_locator(FixedLocator(ratio_ticks(bound, 0.2 if narrow else MIN_TICK_GAP)))
         axes.xaxis.set_major_formatter(FuncFormatter(_ratio_label))
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_xlabel("predicted / true price (log axis; values beyond the edges are piled there)")
+        if narrow:
+            axes.set_xlabel("predicted / true price (log axis)")
+        else:
+            axes.set_xlabel("predicted / true price (log axis; values beyond the edges are piled there)")
         axes.set_ylabel("samples")
-        axes.legend(loc="upper right", fontsize=8, frameon=False)
-        return figure_to_svg(figure, "errors", "Distribution of the price error, log scale")
+        axes.legend(loc="upper right", fontsize=10 if narrow else 8, frameon=False)
+        prefix = "errors-narrow" if narrow else "errors"
+        svg = figure_to_svg(figure, prefix, "Distribution of the price error, log scale")
+        return add_tooltips(svg, {f"{prefix}-{gid}": texts for gid, texts in tooltips.items()})
+
+
+def point_labels(predictions: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The tooltip of each scatter point, in scatter_points' order: id, title, true and predicted price."""
+    from productlens.reports.metric_format import format_price
+
+    labels = []
+    for record in predictions:
+        predicted = (record.get("parsed") or {}).get("price")
+        reference = record.get("reference") or {}
+        if predicted is None or reference.get("price") is None:
+            continue
+        currency = reference.get("currency") or ""
+        labels.append(
+            f"{record.get('id', '')} · {reference.get('title', '')} · {reference.get('category3', '')}\n"
+            f"true {format_price(float(reference['price']), currency)}, "
+            f"predicted {format_price(float(predicted), currency)}"
+        )
+    return labels
 
 
 def scatter_points(predictions: Sequence[Mapping[str, Any]]) -> list[tuple[float, float, str]]:

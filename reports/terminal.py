@@ -3,6 +3,9 @@
 Every verdict is written as a symbol and a word as well as a colour, so the tables read the same
 under NO_COLOR, in a log file or piped to another program. Data text (titles, answers, categories)
 goes in as `Text`, never as console markup, so a title like "[bold]" prints as written.
+
+Every table is REPORT_WIDTH (80) columns wide, or the terminal's width when that is narrower, and
+no cell is cut: labels wrap, numbers never do.
 """
 
 from __future__ import annotations
@@ -10,27 +13,40 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from productlens.reports.ablation_view import ablation_renderable
 from productlens.reports.compare_stats_terminal import compare_cost_table, compare_sentences
+from productlens.reports.groups_view import attributes_table, combinations_table
 from productlens.reports.metric_format import (
+    FLOOR_BASELINES,
+    UNPARSED_SUFFIX,
+    baseline_short_name,
     compare_direction,
     difference_verdict,
     format_delta,
     format_delta_interval,
+    format_gap,
     format_interval,
+    format_price,
     format_value,
     grouped_metric_names,
     metric_kind,
+    redundant_metric_names,
+    results_currency,
+    shown_metric_names,
 )
 from productlens.reports.sample_view import field_verdicts, worst_records
 from rich import box
 from rich.console import Group, RenderableType
+from rich.constrain import Constrain
 from rich.table import Table
 from rich.text import Text
 
-WORST_EXAMPLES = 8
+REPORT_WIDTH = 80
+WORST_EXAMPLES = 6
 WORST_UNPARSED = 2  # unparsed answers are counted by the parse rate; show a few, then the worst parsed
 ANSWER_WIDTH = 60
 GENERATED_WIDTH = 140
+FLOOR_HEADER = "to floor"  # the noise floor column holds the gap left to it, not a better/worse mark
 LEVEL_STYLES = {"good": "green", "partial": "yellow", "bad": "red", "missing": "magenta"}
 DIRECTION_MARKS = {"better": ("▲", "green"), "worse": ("▼", "red"), "same": ("=", ""), "unknown": ("", "")}
 VERDICT_WORDS = {
@@ -47,12 +63,31 @@ def render_summary(
 ) -> RenderableType:
     """The evaluation at a glance: metrics with 95 % CIs beside the baselines, accuracy per category
     and, when `predictions` are given, the worst examples."""
-    parts: list[RenderableType] = [_heading(results), *_metrics_tables(results)]
+    parts: list[RenderableType] = [_heading(results), *_metrics_tables(results, predictions)]
+    parts[1:1] = [p for p in (ablation_renderable(results),) if p is not None]  # the image check first
     if results.get("per_category"):
-        parts.append(_category_table(results["per_category"]))
+        parts += [Text(""), _category_table(results["per_category"])]
+    parts += [t for t in (combinations_table(results), attributes_table(results)) if t is not None]
     if predictions:
-        parts.append(_worst_table(predictions))
-    return Group(*parts)
+        parts += [Text(""), _worst_table(predictions)]
+    return one_width(parts)
+
+
+def one_width(parts: list[RenderableType]) -> RenderableType:
+    """The parts stacked, every table stretched to REPORT_WIDTH (or the terminal's width, if narrower)."""
+    for part in parts:
+        if isinstance(part, Table):
+            part.expand = True
+    return Constrain(Group(*parts), REPORT_WIDTH)
+
+
+def compact_table(first_header: str | Text, **options) -> Table:
+    """A table as the summary draws them: a rule under the header, one space between columns, no edges."""
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, padding=(0, 1), **options
+    )
+    table.add_column(first_header, ratio=1, min_width=14, overflow="fold")
+    return table
 
 
 def render_compare(compare: Mapping[str, Any]) -> RenderableType:
@@ -68,8 +103,8 @@ def render_compare(compare: Mapping[str, Any]) -> RenderableType:
     parts.append(_compare_table(runs, names, compare.get("differences") or {}))
     parts.append(compare_cost_table(runs))
     if compare.get("disagreements"):
-        parts.append(_disagreement_table(compare["disagreements"], names))
-    return Group(*parts)
+        parts += [Text(""), _disagreement_table(compare["disagreements"], names)]
+    return one_width(parts)
 
 
 def _heading(results: Mapping[str, Any]) -> Text:
@@ -89,43 +124,77 @@ def _heading(results: Mapping[str, Any]) -> Text:
     return text
 
 
-def _metrics_tables(results: Mapping[str, Any]) -> list[Table]:
-    """One table per metric group, with only the baselines that report a metric of that group."""
+def _metrics_tables(
+    results: Mapping[str, Any], predictions: Sequence[Mapping[str, Any]] | None = None
+) -> list[RenderableType]:
+    """One table per metric group (its name heads the first column), with only the baselines that
+    report a metric of that group, then one legend for the short baseline names."""
     metrics = results.get("metrics") or {}
     baselines = results.get("baselines") or {}
-    tables = []
-    for group, names in grouped_metric_names(list(metrics)):
+    currency = results_currency(results, predictions)
+    parts: list[RenderableType] = []
+    used: dict[str, str] = {}
+    for group, names in grouped_metric_names(shown_metric_names(metrics)):
         relevant = [
-            baseline
-            for baseline in baselines.values()
+            key
+            for key, baseline in baselines.items()
             if any(name in (baseline.get("metrics") or {}) for name in names)
         ]
-        table = Table(box=box.SIMPLE_HEAD, title=f"{group} (95% bootstrap CI)", title_justify="left")
-        table.add_column("Metric", ratio=1, min_width=16)
-        table.add_column("Model [95% CI]", justify="right", no_wrap=True)
-        table.add_column("n", justify="right")
-        for baseline in relevant:
-            table.add_column(Text(str(baseline.get("label", ""))), justify="right", max_width=12)
+        table = compact_table(Text(group, style="bold"))
+        table.add_column("model", justify="right", no_wrap=True)
+        table.add_column("95% CI", justify="right", no_wrap=True)
+        table.add_column("n", justify="right", no_wrap=True)
+        for key in relevant:
+            header = FLOOR_HEADER if key in FLOOR_BASELINES else baseline_short_name(key, baselines[key])
+            used[header] = str(baselines[key].get("label") or key)
+            # two short lines ("train" over "median"): the column is as wide as its numbers
+            table.add_column(Text(header.replace(" ", "\n", 1)), justify="right", no_wrap=True)
         for name in names:
             metric = metrics[name]
             kind = metric_kind(name)
-            value = Text(format_value(metric.get("value"), kind), style="bold")
-            interval = format_interval(metric.get("ci_low"), metric.get("ci_high"), kind)
-            if interval:
-                value.append(f" {interval}")
+            label = _without_group(str(metric.get("label") or name), group)
+            if name.endswith(UNPARSED_SUFFIX) and name.removesuffix(UNPARSED_SUFFIX) in names:
+                label = "↳ unparsed = miss"  # the row above, counting unparsed answers as misses
             row: list[RenderableType] = [
-                Text(str(metric.get("label") or name)),
-                value,
+                Text(label),
+                Text(format_value(metric.get("value"), kind, currency), style="bold"),
+                Text(format_interval(metric.get("ci_low"), metric.get("ci_high"), kind), style="dim"),
                 str(metric.get("n", "")),
             ]
-            for baseline in relevant:
-                row.append(_baseline_cell(metric, (baseline.get("metrics") or {}).get(name), kind))
+            for key in relevant:
+                other = (baselines[key].get("metrics") or {}).get(name)
+                if key in FLOOR_BASELINES:
+                    row.append(_floor_cell(metric, other, kind, currency))
+                else:
+                    row.append(_baseline_cell(metric, other, kind))
             table.add_row(*row)
-        if relevant:
-            table.caption = "baselines on the same samples; ▲/▼: the model's value is better/worse"
-            table.caption_justify = "left"
-        tables.append(table)
-    return tables
+        parts += [Text(""), table]
+    if used:
+        notes = [
+            f"{short}: the gap left to the {label[:1].lower()}{label[1:]}, which no model can beat"
+            if short == FLOOR_HEADER
+            else f"{short}: {label}"
+            for short, label in used.items()
+        ]
+        legend = Text("▲/▼: better/worse than the baseline on the same samples; ", style="dim")
+        legend.append(Text("; ".join(notes), style="dim"))
+        parts.append(legend)
+    return parts
+
+
+def _without_group(label: str, group: str) -> str:
+    """`Price MAE` under the Price header reads `MAE`; `Category3 accuracy` keeps its level."""
+    prefix = f"{group} "
+    return label[len(prefix) :] if label.startswith(prefix) and len(label) > len(prefix) else label
+
+
+def _floor_cell(metric: Mapping[str, Any], floor: Mapping[str, Any] | None, kind, currency: str) -> Text:
+    if floor is None:
+        return Text("—", style="dim")
+    gap = format_gap(
+        metric.get("value"), floor.get("value"), kind, bool(metric.get("higher_is_better", True)), currency
+    )
+    return Text(gap.replace(" to the floor", "").replace(" past the floor", " past") or "n/a")
 
 
 def _baseline_cell(metric: Mapping[str, Any], baseline: Mapping[str, Any] | None, kind) -> Text:
@@ -142,12 +211,11 @@ def _baseline_cell(metric: Mapping[str, Any], baseline: Mapping[str, Any] | None
 
 
 def _category_table(per_category: Mapping[str, Mapping[str, Any]]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="Per category", title_justify="left")
-    table.add_column("Category")
-    table.add_column("n", justify="right")
-    table.add_column("Accuracy", justify="right")
-    table.add_column("", min_width=20)
-    table.add_column("Price median APE", justify="right")
+    table = compact_table(Text("Category3", style="bold"))
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("accuracy", justify="right", no_wrap=True)
+    table.add_column("", width=20, no_wrap=True)
+    table.add_column("price MdAPE", justify="right", no_wrap=True)
     ordered = sorted(per_category.items(), key=lambda item: (-int(item[1].get("n", 0)), item[0]))
     for category, row in ordered:
         accuracy = row.get("accuracy")
@@ -175,33 +243,47 @@ def _verdict_text(verdict) -> Text:
 
 
 def _worst_table(predictions: Sequence[Mapping[str, Any]]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="Worst examples", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    table.add_column("Reference / generated", ratio=1)
-    table.add_column("Title", no_wrap=True)
-    table.add_column("Category", no_wrap=True)
-    table.add_column("Price", no_wrap=True)
+    """Each example in three lines: the verdicts, the reference, the answer (its fields when parsed)."""
+    table = compact_table("id", title="Worst examples", title_justify="left", title_style="bold")
+    table.columns[0].ratio = None
+    table.columns[0].no_wrap = True
+    table.add_column("title · category · price / reference / answer", ratio=1, overflow="fold")
     for record in worst_records(predictions, WORST_EXAMPLES, max_unparsed=WORST_UNPARSED):
         verdicts = field_verdicts(record)
-        texts = Text("ref ", style="dim")
-        texts.append(Text(_reference_line(record.get("reference") or {})))
-        texts.append("\ngen ", style="dim")
-        texts.append(Text(_shorten(str(record.get("generated", "")), GENERATED_WIDTH)))
-        table.add_row(
-            Text(str(record.get("id", ""))),
-            texts,
-            _verdict_text(verdicts["title"]),
-            _verdict_text(verdicts["category"]),
-            _verdict_text(verdicts["price"]),
-        )
+        lines = Text()
+        for number, verdict in enumerate(verdicts.values()):
+            if number:
+                lines.append(" · ", style="dim")
+            lines.append(_verdict_text(verdict))
+        lines.append("\nref ", style="dim")
+        lines.append(Text(_reference_line(record.get("reference") or {})))
+        lines.append("\ngen ", style="dim")
+        lines.append(Text(_answer_line(record)))
+        table.add_row(Text(str(record.get("id", ""))), lines)
     return table
 
 
 def _reference_line(reference: Mapping[str, Any]) -> str:
     price = reference.get("price")
-    price_text = "?" if price is None else f"{price:,.2f}"
-    currency = f" {reference['currency']}" if reference.get("currency") else ""
-    return f"{reference.get('title', '')} / {reference.get('category3', '')} / {price_text}{currency}"
+    return (
+        f"{reference.get('title', '')} / {reference.get('category3', '')} / "
+        f"{'?' if price is None else format_price(float(price), reference.get('currency'))}"
+    )
+
+
+def _answer_line(record: Mapping[str, Any]) -> str:
+    """The parsed fields laid out like the reference line; the raw answer when it did not parse."""
+    parsed = record.get("parsed") or {}
+    if record.get("parse_error") or not any(
+        parsed.get(field) is not None for field in ("title", "category", "price")
+    ):
+        return _shorten(str(record.get("generated", "")), GENERATED_WIDTH)
+    price = parsed.get("price")
+    currency = (record.get("reference") or {}).get("currency")
+    return (
+        f"{parsed.get('title') or '—'} / {parsed.get('category') or '—'} / "
+        f"{'—' if price is None else format_price(float(price), currency)}"
+    )
 
 
 def _shorten(text: str, width: int = ANSWER_WIDTH) -> str:
@@ -212,24 +294,35 @@ def _shorten(text: str, width: int = ANSWER_WIDTH) -> str:
 
 
 def _compare_table(runs: Sequence[Mapping[str, Any]], names: list[str], differences: Mapping) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="Metrics", title_justify="left")
-    table.add_column("Metric")
+    table = compact_table("Metric", title="Metrics", title_justify="left", title_style="bold")
     for number, name in enumerate(names):
         table.add_column(Text(name), justify="right", style="bold" if number == 0 else "")
         if number:
             table.add_column(Text(f"Δ vs {names[0]}"), justify="right")
     first_metrics = runs[0].get("metrics") or {} if runs else {}
-    for group_number, (_, metric_names) in enumerate(grouped_metric_names(list(first_metrics))):
+    hidden = (
+        set.intersection(*(redundant_metric_names(run.get("metrics") or {}) for run in runs))
+        if runs
+        else set()
+    )
+    shown = [name for name in first_metrics if name not in hidden]
+    for group_number, (_, metric_names) in enumerate(grouped_metric_names(shown)):
         if group_number:
             table.add_section()
         for metric_name in metric_names:
             kind = metric_kind(metric_name)
             higher = bool(first_metrics[metric_name].get("higher_is_better", True))
             by_run = {d.get("vs"): d for d in differences.get(metric_name) or []}
-            row: list[RenderableType] = [Text(str(first_metrics[metric_name].get("label") or metric_name))]
+            label = str(first_metrics[metric_name].get("label") or metric_name)
+            if (
+                metric_name.endswith(UNPARSED_SUFFIX)
+                and metric_name.removesuffix(UNPARSED_SUFFIX) in metric_names
+            ):
+                label = "↳ unparsed = miss"
+            row: list[RenderableType] = [Text(label)]
             for number, (name, run) in enumerate(zip(names, runs, strict=True)):
                 metric = (run.get("metrics") or {}).get(metric_name) or {}
-                row.append(format_value(metric.get("value"), kind))
+                row.append(format_value(metric.get("value"), kind, results_currency(run)))
                 if number:
                     row.append(_delta_cell(by_run.get(name), kind, higher))
             table.add_row(*row)
@@ -262,8 +355,10 @@ def _delta_cell(difference: Mapping[str, Any] | None, kind, higher_is_better: bo
 
 
 def _disagreement_table(disagreements: Sequence[Mapping[str, Any]], names: list[str]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="Where the runs disagree most", title_justify="left")
-    table.add_column("id", no_wrap=True)
+    table = compact_table(
+        "id", title="Where the runs disagree most", title_justify="left", title_style="bold"
+    )
+    table.columns[0].ratio, table.columns[0].no_wrap, table.columns[0].min_width = None, True, None
     table.add_column("Reference")
     for name in names:
         table.add_column(Text(name))
@@ -279,8 +374,8 @@ def _disagreement_table(disagreements: Sequence[Mapping[str, Any]], names: list[
                 row.append(Text("—", style="dim"))
                 continue
             cell = Text(_shorten(str(answer.get("generated", "")), 40))
-            for number, (field, verdict) in enumerate(field_verdicts(answer).items()):
-                cell.append("\n" if number == 0 else "  ")
+            for _number, (field, verdict) in enumerate(field_verdicts(answer).items()):
+                cell.append("\n")  # one verdict a line: a narrow column never splits one
                 cell.append(f"{field} ", style="dim")
                 cell.append(_verdict_text(verdict))
             row.append(cell)

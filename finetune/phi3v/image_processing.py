@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from productlens.generate.image_modes import to_rgb  # shared with sample-gen import
 
 PREPROCESSOR_CONFIG = "preprocessor_config.json"
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
@@ -68,33 +69,6 @@ class ProcessedImages(NamedTuple):
     pixel_values: torch.Tensor  # (n_images, num_crops + 1, 3, crop, crop) float32
     image_sizes: torch.Tensor  # (n_images, 2) long: [H, W] of the padded image, multiples of crop
     num_img_tokens: list[int]  # placeholder tokens per image
-
-
-def to_rgb(image: Image.Image) -> Image.Image:
-    """Any PIL mode to RGB. Transparent pixels become white; 16/32-bit greys are scaled, not clipped.
-
-    The official processor calls `convert("RGB")`, which is the same for opaque 8-bit images; for
-    transparent ones it exposes whatever colour sits under alpha 0 (often black), and it clips 16-bit
-    greys to white. Product photos with transparent backgrounds are common, so white is used.
-    """
-    mode = image.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        values = np.asarray(image, dtype=np.float64)
-        top = 65535.0 if mode != "I" or values.max(initial=0) > 255 else 255.0
-        grey = np.clip(values / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        return Image.fromarray(grey, "L").convert("RGB")
-    if mode == "F":
-        values = np.asarray(image, dtype=np.float64)
-        scale = 255.0 if values.max(initial=0) <= 1.0 else 1.0
-        return Image.fromarray(np.clip(values * scale + 0.5, 0, 255).astype(np.uint8), "L").convert("RGB")
-    if mode == "P":
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-        mode = image.mode
-    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return image if mode == "RGB" else image.convert("RGB")
 
 
 class Phi3VImageProcessor:

@@ -114,7 +114,7 @@ def test_compare_cli_prints_the_sentence_and_writes_the_summary(tmp_path, runs):
     result = CliRunner().invoke(main, [*args, "--bootstrap", "300"])
     assert result.exit_code == 0, result.output
     printed = " ".join(result.output.split())
-    assert "b beats a on category accuracy by 25.0 points [" in printed
+    assert "b beats a on category3 accuracy by 25.0 points [" in printed
     assert "a-again and a scored the same on all 120 shared samples: no difference." in printed
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count('class="pair-sentence"') == 2 and '<figure class="ranked"><svg' in page

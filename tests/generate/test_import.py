@@ -364,7 +364,7 @@ def test_a_trickling_server_hits_the_deadline(server: ImageServer) -> None:
     fetcher = ImageFetcher(DownloadConfig(timeout_s=0.3, deadline_s=0.4, retries=0))
     started = time.monotonic()
     result = fetcher.fetch(f"{server.url}/trickle.jpg")
-    assert result.reason == "timeout" and "over 0.4 s" in result.detail
+    assert result.reason == "timeout" and "over the 0.4 s deadline" in result.detail
     assert time.monotonic() - started < 1.5
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from productlens.reports.html import write_compare_report, write_report
 
+from .conftest import answered
+
 websocket = pytest.importorskip("websocket", reason="websocket-client (dev extra) drives Chromium")
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), "/usr/bin/chromium") if p and Path(p).exists()), None)
@@ -115,13 +117,20 @@ class Page:
             raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")
 
-    def open(self, path: Path) -> None:
+    def open(self, path: Path, fragment: str = "") -> None:
+        if fragment:  # a new document, not a jump inside the one already open
+            self.open_blank()
         self.events.clear()
-        self.send("Page.navigate", url=path.as_uri())
+        self.send("Page.navigate", url=path.as_uri() + fragment)
         self.wait_for("Page.loadEventFired")
         self.evaluate(
             "new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))"
         )  # let the script settle
+
+    def open_blank(self) -> None:
+        self.events.clear()
+        self.send("Page.navigate", url="about:blank")
+        self.wait_for("Page.loadEventFired")
 
     def screenshot(self, path: Path, full_page: bool = False) -> Path:
         options = {"format": "png"}
@@ -220,6 +229,70 @@ def test_report_in_chromium_has_no_errors_no_requests_and_a_working_filter(
     _keep(page.screenshot(tmp_path / "report-full.png", full_page=True))
 
 
+VISIBLE = "[...document.querySelectorAll('article.sample')].filter(c => !c.hidden).map(c => c.dataset.id)"
+
+
+def test_gallery_pages_keeps_filters_in_the_url_and_confusion_cells_link_to_samples(
+    page, tmp_path, fake_results, fake_predictions
+):
+    shirts = [
+        answered(f"Q{i:03d}", "Oxford Shirt", "SHIRTS", 490.0, "Oxford Shirt", "SHIRTS", 495.0)
+        for i in range(100)
+    ]
+    report = write_report(tmp_path / "report.html", fake_results, fake_predictions + shirts, None)
+    page.open(report)
+    assert page.errors == []
+    first = page.evaluate(VISIBLE)
+    assert len(first) == 48  # one page, not 109 cards at once
+    assert (
+        page.evaluate("document.getElementById('count').textContent")
+        == "109 of 109 samples, 1-48 on this page"
+    )
+    assert page.evaluate("document.getElementById('page-text').textContent") == "page 1 of 3"
+    page.evaluate("document.getElementById('next').click()")
+    second = page.evaluate(VISIBLE)
+    assert len(second) == 48 and not set(first) & set(second)
+    assert page.evaluate("location.hash") == "#samples?page=2"
+    page.evaluate(
+        "const v = document.getElementById('verdict'); v.value = 'unparsed'; v.dispatchEvent(new Event('change'))"
+    )
+    assert sorted(page.evaluate(VISIBLE)) == ["P007", "P008", "P009"]
+    assert page.evaluate("location.hash") == "#samples?verdict=unparsed"  # back to page 1 on a new filter
+    assert page.evaluate("document.getElementById('pager').hidden") is True
+
+    # The address alone restores the view: a bookmark or a link someone sent.
+    page.open(report, "#samples?category=COATS&verdict=wrong")
+    assert page.evaluate(VISIBLE) == ["P004"]
+    assert page.evaluate(
+        "[document.getElementById('category').value, document.getElementById('verdict').value]"
+    ) == ["COATS", "wrong"]
+
+    # A confusion-matrix cell is a link to its samples: true SCARVES answered SHIRTS is P005.
+    page.open(report)
+    page.evaluate(
+        "document.querySelector('table.confusion a[href*=\"category=SCARVES&predicted=SHIRTS\"]').click()"
+    )
+    page.evaluate("new Promise(r => setTimeout(r, 100))")
+    assert page.evaluate(VISIBLE) == ["P005"]
+    assert page.evaluate("document.getElementById('predicted').value") == "SHIRTS"
+    assert page.errors == []
+    assert _outside_requests(page, report) == []
+
+
+def test_report_reads_at_phone_width(page, tmp_path, fake_results, fake_predictions, fake_thumbnails):
+    """At 420 px: the phone-width plots are shown (larger type), the wide ones hidden, nothing wider than the screen."""
+    report = write_report(tmp_path / "report.html", fake_results, fake_predictions, fake_thumbnails)
+    page.send("Emulation.setDeviceMetricsOverride", width=420, height=900, deviceScaleFactor=1, mobile=True)
+    page.open(report)
+    assert page.errors == []
+    shown = page.evaluate(
+        "[...document.querySelectorAll('.plot-narrow, .plot-wide')].map(d => [d.className, d.offsetWidth > 0])"
+    )
+    assert all(visible == (name == "plot-narrow") for name, visible in shown)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420  # wide tables scroll inside their box
+    _keep(page.screenshot(tmp_path / "report-420.png", full_page=True))
+
+
 def test_injected_script_does_not_run_in_chromium(page, tmp_path, fake_results, fake_predictions):
     fake_predictions[0]["reference"]["title"] = "<img src=x onerror=console.error('pwned')>"
     fake_predictions[1]["generated"] = "</pre><script>console.error('pwned')</script>"
@@ -239,6 +312,10 @@ def test_compare_report_in_chromium(page, tmp_path, fake_compare):
     assert _outside_requests(page, report) == []
     assert page.evaluate("document.querySelectorAll('article.disagreement').length") == 2
     _keep(page.screenshot(tmp_path / "compare-full.png", full_page=True))
+    page.send("Emulation.setDeviceMetricsOverride", width=420, height=900, deviceScaleFactor=1, mobile=True)
+    page.open(report)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    _keep(page.screenshot(tmp_path / "compare-420.png", full_page=True))
 
 
 def test_the_harness_sees_console_errors_and_requests(page, tmp_path):

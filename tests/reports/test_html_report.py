@@ -11,15 +11,23 @@ import re
 import pytest
 from productlens.reports.html import render_report, write_report
 
+from . import conftest
 from .conftest import parse_page
 
 SECTIONS = ("headline", "metrics", "price", "categories", "samples", "provenance")
+WITH_TRAINING = ("headline", "metrics", "price", "categories", "samples", "training", "provenance")
 
 
-@pytest.fixture
-def report(tmp_path, fake_results, fake_predictions, fake_thumbnails):
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """Rendered once for the module (matplotlib draws six plots): the tests only read it."""
+    predictions = conftest.fake_predictions.__wrapped__()
+    thumbnails = conftest.fake_thumbnails.__wrapped__(predictions)
     path = write_report(
-        tmp_path / "evals" / "x" / "report.html", fake_results, fake_predictions, fake_thumbnails
+        tmp_path_factory.mktemp("evals") / "x" / "report.html",
+        conftest.fake_results.__wrapped__(),
+        predictions,
+        thumbnails,
     )
     return path, path.read_text(encoding="utf-8")
 
@@ -27,9 +35,9 @@ def report(tmp_path, fake_results, fake_predictions, fake_thumbnails):
 def test_every_section_is_present_and_linked(report):
     _, document = report
     dom = parse_page(document)
-    for anchor in SECTIONS:
+    for anchor in WITH_TRAINING:
         assert dom.find("section", id=anchor).find("h2").text
-    assert [a.attrs["href"] for a in dom.find("nav").find_all("a")] == [f"#{s}" for s in SECTIONS]
+    assert [a.attrs["href"] for a in dom.find("nav").find_all("a")] == [f"#{s}" for s in WITH_TRAINING]
     assert dom.find("h1").text == "tiny-lora-eval"
 
 
@@ -37,20 +45,36 @@ def test_headline_cards_show_value_interval_and_baselines(report):
     dom = parse_page(report[1])
     card = dom.find("div", class_="card", data_metric="price_mdape")
     text = card.words
-    assert "6.1%" in text and "[1.0, 56.0]%" in text and "n = 6" in text and "lower is better" in text
+    assert "6.1%" in text and "95% CI 1.0-56.0 %" in text and "n = 6" in text and "lower is better" in text
     assert "Training median price 41.0% ▲ better" in text
     assert "Median price of the true category (oracle) 9.0% ▲ better" in text
+    # the noise floor: the gap left to it, never "worse" (no model can beat it)
+    assert "Noise floor (price before noise) 2.0% 4.1 pp to the floor" in text
     within = dom.find("div", class_="card", data_metric="price_within_10pct").words
     assert "Median price of the true category (oracle) 55.0% ▼ worse" in within
+    assert "Noise floor (price before noise) 95.0% 45.0 pp to the floor" in within
+    assert not card.find_all("span", class_="worse")
+    label = dom.find("div", class_="card", data_metric="category3_accuracy").find("div", class_="label").text
+    assert label == "Category3 accuracy"
 
 
 def test_metrics_table_has_a_row_per_metric_with_baseline_columns(report, fake_results):
     dom = parse_page(report[1])
     table = dom.find("table", class_="metrics")
-    header = [th.words for th in table.find("thead").find_all("th")]
-    assert header[-3:] == [b["label"] for b in fake_results["baselines"].values()]
+    header = table.find("thead").find_all("th")
+    assert [th.words for th in header[-4:]] == ["train median", "leaf median", "noise floor", "majority"]
+    assert [th.attrs["title"] for th in header[-4:]] == [
+        b["label"] for b in fake_results["baselines"].values()
+    ]
     rows = [tr for tr in table.find_all("tr") if "data-metric" in tr.attrs]
-    assert [tr.attrs["data-metric"] for tr in rows] == list(fake_results["metrics"])
+    # title_anls_all is n/a like title_anls: the copy is left out; category3_accuracy_all differs and stays
+    assert [tr.attrs["data-metric"] for tr in rows] == [
+        m for m in fake_results["metrics"] if m != "title_anls_all"
+    ]
+    strict = next(tr for tr in rows if tr.attrs["data-metric"] == "category3_accuracy_all")
+    assert strict.words.startswith("↳ unparsed = miss category3_accuracy_all 55.6%")  # under its original
+    mae = next(tr for tr in rows if tr.attrs["data-metric"] == "price_mae")
+    assert "317.5 USD" in mae.words and "85.0-640.0 USD" in mae.words  # money with its unit
     anls = next(tr for tr in rows if tr.attrs["data-metric"] == "title_anls")
     assert "n/a" in anls.text  # unscored metric shown as such, not as 0
     groups = [tr.words for tr in table.find_all("tr", class_="group")]
@@ -60,7 +84,12 @@ def test_metrics_table_has_a_row_per_metric_with_baseline_columns(report, fake_r
 def test_plots_are_inline_svg_with_unique_ids_and_no_links_outside(report):
     dom = parse_page(report[1])
     plots = dom.find("section", id="price").find_all("svg", class_="plot")
-    assert len(plots) == 2
+    assert len(plots) == 4  # scatter and histogram, each in a wide and a phone-width layout
+    wide = [div.find("svg") for div in dom.find("section", id="price").find_all("div", class_="plot-wide")]
+    narrow = [
+        div.find("svg") for div in dom.find("section", id="price").find_all("div", class_="plot-narrow")
+    ]
+    assert len(wide) == len(narrow) == 2
     assert all(plot.attrs.get("aria-label") for plot in plots)
     ids = [node.attrs["id"] for node in dom.iter() if "id" in node.attrs]
     assert len(ids) == len(set(ids)), "duplicate ids across inline SVGs"
@@ -81,11 +110,15 @@ def test_category_accuracy_and_confusion_heat_map(report):
     ]
     heat = categories.find("table", class_="heat")
     columns = [th.text for th in heat.find("thead").find_all("th", class_="col")]
-    assert columns == ["COATS", "SCARVES", "SHIRTS", "HATS", "(unparsed)"]
+    assert columns == ["COATS", "SCARVES", "SHIRTS", "HATS", "(unparsed)"]  # whole names, nothing cut
     body = heat.find("tbody").find_all("tr")
     assert [r.find("th").text for r in body] == ["COATS", "SCARVES", "SHIRTS"]  # HATS is only predicted
-    assert [cell.text for cell in body[2].find_all("td")] == ["0", "0", "3", "0", "0"]
+    assert [cell.text for cell in body[2].find_all("td")] == ["", "", "3", "", ""]  # zeros left blank
     assert [cell.text for cell in heat.find_all("td", class_="diag")] == ["1", "1", "3"]
+    link = body[0].find_all("td")[3].find("a")  # COATS predicted as HATS: P004
+    assert link.attrs["href"] == "#samples?category=COATS&predicted=HATS"
+    unparsed = body[0].find_all("td")[4].find("a")
+    assert unparsed.attrs["href"] == "#samples?category=COATS&predicted=%28unparsed%29"
 
 
 def test_gallery_has_a_card_per_sample_with_verdicts_thumbnail_and_filters(report, fake_predictions):
@@ -95,6 +128,10 @@ def test_gallery_has_a_card_per_sample_with_verdicts_thumbnail_and_filters(repor
     assert [c.attrs["data-id"] for c in cards] == [r["id"] for r in fake_predictions]
     by_id = {c.attrs["data-id"]: c for c in cards}
     assert by_id["P001"].attrs["data-flags"] == "right"
+    assert (
+        by_id["P004"].attrs["data-predicted"] == "HATS"
+        and by_id["P007"].attrs["data-predicted"] == "(unparsed)"
+    )
     assert by_id["P004"].attrs["data-flags"] == "wrong category-miss price-miss"
     assert by_id["P007"].attrs["data-flags"].startswith("unparsed")
     assert by_id["P007"].attrs["data-ape"] == ""
@@ -106,6 +143,8 @@ def test_gallery_has_a_card_per_sample_with_verdicts_thumbnail_and_filters(repor
     assert by_id["P009"].find_all("img") == [] and "no image" in by_id["P009"].text
     options = [o.attrs["value"] for o in samples.find("select", id="category").find_all("option")]
     assert options == ["", "COATS", "SCARVES", "SHIRTS"]
+    predicted = [o.attrs["value"] for o in samples.find("select", id="predicted").find_all("option")]
+    assert predicted == ["", "(unparsed)", "COATS", "HATS", "SCARVES", "SHIRTS"]
     assert (
         samples.find("select", id="verdict")
         and samples.find("select", id="sort")

@@ -36,7 +36,7 @@ def test_price_section_shows_error_by_band(fake_results, fake_predictions):
     dom = parse_page(render_report(results, fake_predictions))
     rows = dom.find("section", id="price").find("table", class_="price-bands").find("tbody").find_all("tr")
     assert [row.attrs["data-band"] for row in rows] == ["q1", "q2"]
-    assert rows[0].words.startswith("Q1 ≤ 300 4 12.0% [11.0, 13.0]%")
+    assert rows[0].words.startswith("Q1 ≤ 300 4 12.0% (11.0-13.0 %)")
 
 
 def test_provenance_shows_the_cost_or_why_it_is_absent(fake_results, fake_predictions):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 
 from productlens.reports.svg_plots import log_error_histogram_svg, price_scatter_svg
@@ -29,3 +31,51 @@ def test_many_categories_fold_into_other_and_empty_inputs_render():
     assert "<svg" in price_scatter_svg([])
     assert "<svg" in log_error_histogram_svg([])
     assert "<svg" in log_error_histogram_svg([0.0, 0.1, -5.0, 7.0, float("nan")])
+
+
+def _markers(svg: str) -> dict[str, tuple[str, str]]:
+    """gid of each point group -> (its marker path, its fill colour)."""
+    found = {}
+    for gid in re.findall(r'<g id="(scatter-points-\d+)">', svg):
+        group = svg[svg.index(f'<g id="{gid}">') :]
+        path = re.search(r'<path id="[^"]+" d="([^"]+)"', group).group(1)
+        fill = re.search(r"fill: (#[0-9a-f]{6})", group).group(1)
+        found[gid] = (" ".join(path.split()), fill)
+    return found
+
+
+def test_other_categories_get_a_marker_and_colour_no_named_category_has():
+    points = [(10.0 * (i + 1), 11.0 * (i + 1), f"C{i:02d}") for i in range(12) for _ in range(12 - i)]
+    markers = _markers(price_scatter_svg(points))
+    assert len(markers) == 9  # eight named categories and "other categories"
+    other = markers["scatter-points-8"]
+    assert all(other[0] != shape or other[1] != colour for shape, colour in list(markers.values())[:8])
+    assert other[1] not in {colour for _, colour in list(markers.values())[:8]}
+    assert len({shape for shape, _ in markers.values()}) == 9  # a shape of its own for each
+
+
+def test_points_and_bars_carry_escaped_tooltips():
+    points = [(590.0, 600.0, "SHIRTS"), (450.0, 520.0, "SCARVES"), (420.0, 150.0, "SHIRTS")]
+    labels = ["P001 · Check Shirt", "P003 · <b>Silk</b> & Scarf", "P005 · Wool"]
+    svg = price_scatter_svg(points, "USD", labels)
+    titles = re.findall(r"<title>(.*?)</title>", svg)
+    assert sorted(titles) == sorted(
+        ["P001 · Check Shirt", "P003 · &lt;b&gt;Silk&lt;/b&gt; &amp; Scarf", "P005 · Wool"]
+    )
+    assert "<b>" not in svg
+    histogram = log_error_histogram_svg([0.0, 0.05, -0.2, 0.4] * 5)
+    bars = re.findall(r"<title>(\d+) samples with predicted / true from", histogram)
+    assert len(bars) == 10 and sum(map(int, bars)) == 20
+
+
+def test_ratio_ticks_never_crowd():
+    from productlens.reports.svg_plots import ratio_ticks
+
+    wide = [round(math.exp(t), 2) for t in ratio_ticks(2.4)]
+    assert 0.8 not in wide and 1.25 not in wide and 1.0 in wide  # x0.8 x1 x1.25 would overlap here
+    narrow = [round(math.exp(t), 2) for t in ratio_ticks(0.3)]
+    assert narrow == [0.8, 1.0, 1.25]
+    for bound in (0.3, 0.7, 1.2, 2.4):
+        ticks = ratio_ticks(bound)
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
+        assert min(gaps) >= 0.14 * 2 * bound - 1e-9

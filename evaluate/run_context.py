@@ -1,0 +1,87 @@
+"""What an evaluation records about its source for the report: how the run was trained and the exact prompt.
+
+Read once when the evaluation is written, into results.json's provenance (`training`, `prompt`),
+so a report rendered later (or elsewhere) still says what was trained, how, and what was asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from productlens.finetune.answer_format import PromptStyle
+
+MAX_CURVE_POINTS = 400  # a loss curve is drawn, not read point by point: keep results.json small
+CONFIG_KEYS = (
+    "learning_rate",
+    "scheduler",
+    "warmup_ratio",
+    "epochs",
+    "max_steps",
+    "batch_size",
+    "grad_accum",
+    "num_crops",
+    "vision",
+    "lora_r",
+    "lora_alpha",
+    "max_train_samples",
+    "seed",
+)
+RECORD_KEYS = (
+    "method",
+    "base_model",
+    "data",
+    "data_fingerprint",
+    "train_samples",
+    "global_step",
+    "precision",
+    "world_size",
+    "train_loss",
+    "train_runtime_s",
+    "resumed_from",
+    "prompt_style",
+    "created",
+    "command",
+)
+
+
+def training_context(run_dir: str | Path | None) -> dict[str, Any] | None:
+    """The training facts and curves of a finished run (its run.json); None for anything else."""
+    if run_dir is None or not (Path(run_dir) / "run.json").is_file():
+        return None
+    from productlens.finetune.run_dir import read_run
+
+    record = read_run(Path(run_dir))
+    config = record.get("config") or {}
+    context: dict[str, Any] = {"run": str(run_dir)}
+    context |= {key: record.get(key) for key in RECORD_KEYS if record.get(key) is not None}
+    context["config"] = {key: config.get(key) for key in CONFIG_KEYS if config.get(key) is not None}
+    if record.get("method") == "full":
+        for key in ("lora_r", "lora_alpha"):
+            context["config"].pop(key, None)  # no adapter: its rank says nothing
+    losses = [
+        {"step": entry["step"], "loss": entry["loss"]}
+        for entry in record.get("loss_history") or []
+        if "step" in entry and "loss" in entry
+    ]
+    context["loss_history"] = _thin(losses, MAX_CURVE_POINTS)
+    context["eval_history"] = list(record.get("eval_history") or [])
+    return context
+
+
+def prompt_context(style: PromptStyle, used_for: str) -> dict[str, Any]:
+    """The prompt style by name and as text: the user turn exactly as the model saw it, the answer layout."""
+    return {
+        **asdict(style),
+        "prompt": style.prompt_template.format(question=style.question),
+        "used_for": used_for,
+    }
+
+
+def _thin(points: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """At most `limit` points, evenly spaced, always keeping the first and the last."""
+    if len(points) <= limit:
+        return points
+    stride = (len(points) - 1) / (limit - 1)
+    return [points[round(number * stride)] for number in range(limit)]
