@@ -111,6 +111,23 @@ def bootstrap(
             )
             for sign, mean in terms
         ]
+    # Statistics finished from sums of their own (count) columns, the medians, share one product of
+    # their own: the distinct columns once (apart from the means', so those sums stay bit for bit).
+    summed_index: dict[bytes, int] = {}
+    summed = {
+        name: [
+            summed_index.setdefault(np.ascontiguousarray(c).tobytes(), len(summed_index))
+            for c in np.asarray(stat.sum_columns, dtype=np.float64).T
+        ]
+        for name, stat in others.items()
+        if hasattr(stat, "from_sums")
+    }
+    others = {name: stat for name, stat in others.items() if name not in summed}
+    summed_sums = ColumnSums(
+        np.stack([np.frombuffer(key, dtype=np.float64) for key in summed_index], axis=1)
+        if summed_index
+        else np.zeros((n, 0))
+    )
     column_sums = ColumnSums(
         np.stack([np.frombuffer(key, dtype=np.float64) for key in column_index], axis=1)
         if column_index
@@ -125,6 +142,14 @@ def bootstrap(
             )
             for name, terms in slots.items()
         }
+        if summed:
+            counts = summed_sums(weights)
+            out.update(
+                {
+                    name: statistics[name].from_sums(weights, counts[:, index])
+                    for name, index in summed.items()
+                }
+            )
         out.update({name: stat(weights) for name, stat in others.items()})
         return out
 

@@ -48,7 +48,11 @@ def _token_f1(a: str, b: str) -> float:
     predicted_tokens, reference_tokens = a.split(), b.split()
     if not predicted_tokens or not reference_tokens:
         return float(predicted_tokens == reference_tokens)
-    common = sum((Counter(predicted_tokens) & Counter(reference_tokens)).values())
+    predicted_counts, reference_counts = Counter(predicted_tokens), Counter(reference_tokens)
+    common = sum(
+        min(predicted_counts[token], reference_counts[token])
+        for token in predicted_counts.keys() & reference_counts.keys()
+    )
     if common == 0:
         return 0.0
     precision = common / len(predicted_tokens)
@@ -74,8 +78,9 @@ def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = 
     hyp_ngrams = Counter(_ngrams(hypothesis, order))
     ref_ngrams = Counter(_ngrams(target, order))
     matches = [0] * (order + 1)
-    for ngram, count in (hyp_ngrams & ref_ngrams).items():
-        matches[len(ngram)] += count
+    for ngram in hyp_ngrams.keys() & ref_ngrams.keys():  # a set operation: faster than Counter's &
+        hyp_count, ref_count = hyp_ngrams[ngram], ref_ngrams[ngram]
+        matches[len(ngram)] += hyp_count if hyp_count < ref_count else ref_count
     factor = beta**2
     precision_sum = recall_sum = 0.0
     effective_order = 0

@@ -66,9 +66,11 @@ def weighted_median(values: np.ndarray) -> Statistic:
     half = max(64, int(8 * np.sqrt(m)))
     low_edge, high_edge = max(0, (m - 1) // 2 - half), min(m, m // 2 + half + 1)
     window = order[low_edge:high_edge]
-    below = np.zeros(values.size, dtype=np.float32)
-    below[order[:low_edge]] = 1
-    scored_f = scored.astype(np.float32)
+    # The scored count and the count below the window are weighted column sums: `bootstrap` adds
+    # these columns to its one joint product, so no median reads the whole weight matrix itself.
+    sums_of = np.zeros((values.size, 2))
+    sums_of[scored, 0] = 1
+    sums_of[order[:low_edge], 1] = 1
 
     def median_at(counts: np.ndarray, total: float, offset: int, before: float) -> float | None:
         """Median from cumulative counts of sorted values offset.., or None if it is not among them."""
@@ -79,23 +81,39 @@ def weighted_median(values: np.ndarray) -> Statistic:
         low, high = np.searchsorted(counts, ranks, side="right") + offset
         return (sorted_values[low] + sorted_values[high]) / 2
 
-    def stat(weights: np.ndarray) -> np.ndarray:
+    def from_sums(weights: np.ndarray, sums: np.ndarray) -> np.ndarray:
         median = np.full(weights.shape[0], np.nan)
         if m == 0:
             return median
-        total = weights @ scored_f
-        under = weights @ below
+        total, under = sums[:, 0], sums[:, 1]
         cumulative = np.cumsum(weights[:, window], axis=1) + under[:, None]  # (b, window)
-        for row in range(weights.shape[0]):
-            if total[row] <= 0:
-                continue
-            found = median_at(cumulative[row], total[row], low_edge, under[row])
-            if found is None:  # far from the sample median: all sorted values
-                found = median_at(np.cumsum(weights[row, order]), total[row], 0, 0.0)
-            median[row] = found
+        # Every resample at once: ranks of the two middle values, found in the window when they lie
+        # there (the count of cumulative counts <= rank is searchsorted's side="right" index).
+        low_rank, high_rank = np.floor((total - 1) / 2), np.floor(total / 2)
+        inside = (total > 0) & (low_rank >= under) & (high_rank < cumulative[:, -1])
+        low = (cumulative <= low_rank[:, None]).sum(axis=1) + low_edge
+        high = (cumulative <= high_rank[:, None]).sum(axis=1) + low_edge
+        median[inside] = (sorted_values[low[inside]] + sorted_values[high[inside]]) / 2
+        for row in np.flatnonzero((total > 0) & ~inside):  # far from the sample median: all sorted values
+            median[row] = median_at(np.cumsum(weights[row, order]), total[row], 0, 0.0)
         return median
 
-    return stat
+    return SummedStatistic(sums_of, from_sums)
+
+
+class SummedStatistic:
+    """A statistic finished from weighted sums of its columns (n, k) and the weights themselves.
+
+    `bootstrap` computes the sums of every such statistic in its joint product and calls
+    `from_sums(weights, sums)`; called directly, the statistic computes its own sums.
+    """
+
+    def __init__(self, sum_columns: np.ndarray, from_sums) -> None:
+        self.sum_columns = sum_columns
+        self.from_sums = from_sums
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        return self.from_sums(weights, weights @ self.sum_columns.astype(weights.dtype, copy=False))
 
 
 def weighted_macro_f1(true_codes: np.ndarray, predicted_codes: np.ndarray) -> Statistic:

@@ -65,3 +65,25 @@ def test_paired_interval_is_tighter_than_unpaired_for_correlated_runs():
     assert paired.ci_low > 0  # a is better on the same samples, and the paired CI sees it
     unpaired_width = 1.96 * np.sqrt(a.var() / 500 + b.var() / 500) * 2
     assert paired.ci_high - paired.ci_low < unpaired_width / 2
+
+
+def test_medians_in_the_joint_bootstrap_equal_medians_of_the_explicit_resamples():
+    # The medians' count sums come from bootstrap's shared product; each replicate must still be
+    # the plain median of that resample (NaN = unscored, left out), alongside a mean.
+    rng = np.random.default_rng(11)
+    values = rng.lognormal(size=3000)
+    gappy = np.where(rng.random(3000) < 0.3, np.nan, values)
+    statistics = {
+        "all": weighted_median(values),
+        "gappy": weighted_median(gappy),
+        "mean": weighted_mean(gappy),
+    }
+    estimates = bootstrap(statistics, 3000, n_resamples=50, seed=4, keep_replicates=True)
+    weights = np.concatenate(list(resample_weights(3000, 50, 4))).astype(int)
+    for name, column in (("all", values), ("gappy", gappy)):
+        expected = [np.nanmedian(np.repeat(column, row)) for row in weights]
+        assert estimates[name].replicates == pytest.approx(expected, rel=1e-12)
+        assert estimates[name].value == pytest.approx(np.nanmedian(column))
+    assert estimates["mean"].replicates == pytest.approx(
+        [np.nanmean(np.repeat(gappy, row)) for row in weights], rel=1e-6
+    )
