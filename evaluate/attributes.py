@@ -54,16 +54,19 @@ def attribute_word_correct(predicted_title: str | None, reference_title: str, at
 def attribute_columns(records: Sequence[PredictionRecord]) -> dict[str, np.ndarray]:
     """Per-sample attribute-word scores for the attributes the records carry (NaN = unscored)."""
     columns = {}
+    carried = [record["reference"].get("attributes") or {} for record in records]
+    if not any(carried):
+        return columns
     for attribute in ATTRIBUTES:
+        if all(attributes.get(attribute) is None for attributes in carried):
+            continue  # no record carries it: no column (and no per-record work)
         values = [
             np.nan
-            if (record["reference"].get("attributes") or {}).get(attribute) is None
+            if attributes.get(attribute) is None
             else attribute_word_correct(record["parsed"]["title"], record["reference"]["title"], attribute)
-            for record in records
+            for record, attributes in zip(records, carried, strict=True)
         ]
-        column = np.array(values, dtype=np.float64)
-        if any((r["reference"].get("attributes") or {}).get(attribute) is not None for r in records):
-            columns[attribute] = column
+        columns[attribute] = np.array(values, dtype=np.float64)
     return columns
 
 

@@ -35,19 +35,21 @@ def baseline_specs(
         baselines[name] = (label, specs)
 
     price_baseline("train_median_price", "Training median price", np.full(n, stats.median_price))
-    per_category = np.array(
-        [stats.category_median_price.get(normalise_category(c), stats.median_price) for c in true_category3]
-    )
+    median_of = {
+        c: stats.category_median_price.get(normalise_category(c), stats.median_price) for c in set(true_category3)
+    }  # each distinct category normalised once
+    per_category = np.array([median_of[c] for c in true_category3])
     price_baseline("category_median_price", "Median price of the true category (oracle)", per_category)
     oracle = np.asarray(oracle_price, dtype=np.float64)
     if n and not np.all(np.isnan(oracle)):
         price_baseline("oracle_price", "Noise floor (price before noise)", oracle)
 
     majority = [stats.majority_category] * n
-    rows = [
-        category_scores(stats.majority_category, c3, c1, c2, stats.hierarchy)
-        for c3, c1, c2 in zip(true_category3, true_category1, true_category2, strict=True)
-    ]
+    triples = list(zip(true_category3, true_category1, true_category2, strict=True))
+    scores_of = {
+        triple: category_scores(stats.majority_category, *triple, stats.hierarchy) for triple in set(triples)
+    }  # the same prediction throughout: one score per distinct truth
+    rows = [scores_of[triple] for triple in triples]
     columns = {
         name: np.array([np.nan if row[name] is None else row[name] for row in rows], dtype=np.float64)
         for name in ("category3_correct", "category1_correct", "category2_correct")

@@ -32,12 +32,17 @@ class ColumnSums:
 
     def __init__(self, columns: np.ndarray) -> None:
         self.exact = np.asarray(columns, dtype=np.float64)  # for point estimates (weights of 1)
-        columns = self.exact.astype(np.float32)
-        self.width = columns.shape[1]
-        self.blocks = [
-            np.ascontiguousarray(columns[:, start : start + _BLOCK_COLUMNS])
-            for start in range(0, self.width, _BLOCK_COLUMNS)
-        ]
+        self.width = self.exact.shape[1]
+        self._blocks: list[np.ndarray] | None = None  # float32 copies, made on the first resampled call
+
+    @property
+    def blocks(self) -> list[np.ndarray]:
+        if self._blocks is None:
+            self._blocks = [
+                self.exact[:, start : start + _BLOCK_COLUMNS].astype(np.float32)
+                for start in range(0, self.width, _BLOCK_COLUMNS)
+            ]
+        return self._blocks
 
     def __call__(self, weights: np.ndarray) -> np.ndarray:
         if weights.dtype == np.float64:  # a point estimate: exact sums in float64
@@ -90,6 +95,8 @@ def bootstrap(
         raise ValueError(f"confidence must be between 0 and 1; got {confidence}")
     if n == 0:
         return {name: Estimate(None, None, None) for name in statistics}
+    if not statistics:  # nothing to estimate: skip drawing the resamples
+        return {}
     replicates: dict[str, list[np.ndarray]] = {name: [] for name in statistics}
     # Means (and differences of means) are finished from weighted column sums: every distinct
     # value or count column once, side by side, so one blocked product per chunk gives them all.

@@ -97,16 +97,16 @@ def category_specs(
 
 def _codes(true_labels: list[str], predicted_labels: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
     vocabulary: dict[str, int] = {}
-    true_codes = np.array(
-        [vocabulary.setdefault(normalise_category(t), len(vocabulary)) for t in true_labels], dtype=np.int64
-    )
-    predicted_codes = np.array(
-        [
-            -1 if p is None else vocabulary.setdefault(normalise_category(p), len(vocabulary))
-            for p in predicted_labels
-        ],
-        dtype=np.int64,
-    )
+    code_of: dict[str, int] = {}  # raw label -> code: each distinct label normalised once
+
+    def code(label: str) -> int:
+        found = code_of.get(label)
+        if found is None:
+            found = code_of[label] = vocabulary.setdefault(normalise_category(label), len(vocabulary))
+        return found
+
+    true_codes = np.array([code(t) for t in true_labels], dtype=np.int64)
+    predicted_codes = np.array([-1 if p is None else code(p) for p in predicted_labels], dtype=np.int64)
     return true_codes, predicted_codes
 
 

@@ -29,6 +29,7 @@ from productlens.evaluate.category_metrics import (
 )
 from productlens.evaluate.groups import breakdowns
 from productlens.evaluate.predictions_io import read_predictions
+from productlens.evaluate.parallel_scoring import score_rows
 from productlens.evaluate.price_bands import price_band_specs, price_bands_result
 from productlens.evaluate.price_metrics import price_specs, sample_smape
 from productlens.evaluate.schema import (
@@ -88,7 +89,7 @@ def score_record(
 def rescore_records(
     records: Sequence[PredictionRecord], hierarchy: Hierarchy, style: PromptStyle | None = None
 ) -> list[PredictionRecord]:
-    rescored = [score_record(r["id"], r["generated"], r["reference"], hierarchy, style) for r in records]
+    rescored = score_rows([(r["id"], r["generated"], r["reference"]) for r in records], hierarchy, style)
     for old, new in zip(records, rescored, strict=True):
         if "usage" in old:  # what the answer cost to generate stays with it
             new["usage"] = old["usage"]
