@@ -256,12 +256,8 @@ _SCORE_COLUMNS = (
 def _columns(records: Sequence[PredictionRecord]) -> dict[str, np.ndarray]:
     """Per-sample score columns as float arrays, NaN where unscored."""
     all_scores = [r["scores"] for r in records]
-    columns = {
-        name: np.array(
-            [np.nan if (value := scores.get(name)) is None else value for scores in all_scores],
-            dtype=np.float64,
-        )
-        for name in _SCORE_COLUMNS
+    columns = {  # numpy reads None as NaN in a float64 array
+        name: np.array([scores.get(name) for scores in all_scores], dtype=np.float64) for name in _SCORE_COLUMNS
     }
     columns["parsed"] = np.array([r["scores"]["parsed"] for r in records], dtype=np.float64)
     for field in ("title", "category", "price"):

@@ -86,13 +86,19 @@ def weighted_median(values: np.ndarray) -> Statistic:
         if m == 0:
             return median
         total, under = sums[:, 0], sums[:, 1]
-        cumulative = np.cumsum(weights[:, window], axis=1) + under[:, None]  # (b, window)
+        # Counts are whole numbers, so float64 holds the running sums exactly.
+        cumulative = np.cumsum(weights[:, window], axis=1, dtype=np.float64) + under[:, None]  # (b, window)
         # Every resample at once: ranks of the two middle values, found in the window when they lie
         # there (the count of cumulative counts <= rank is searchsorted's side="right" index).
         low_rank, high_rank = np.floor((total - 1) / 2), np.floor(total / 2)
         inside = (total > 0) & (low_rank >= under) & (high_rank < cumulative[:, -1])
-        low = (cumulative <= low_rank[:, None]).sum(axis=1) + low_edge
-        high = (cumulative <= high_rank[:, None]).sum(axis=1) + low_edge
+        # One search for all rows: each row's counts (0..its last) shifted past the rows before it
+        # make one sorted array; a row's ranks, shifted alike, only matter where they fall in it.
+        shift = np.arange(weights.shape[0]) * (cumulative[:, -1].max() + 1.0)
+        flat = (cumulative + shift[:, None]).ravel()
+        start = np.arange(weights.shape[0]) * cumulative.shape[1] - low_edge
+        low = np.searchsorted(flat, low_rank + shift, side="right") - start
+        high = np.searchsorted(flat, high_rank + shift, side="right") - start
         median[inside] = (sorted_values[low[inside]] + sorted_values[high[inside]]) / 2
         for row in np.flatnonzero((total > 0) & ~inside):  # far from the sample median: all sorted values
             median[row] = median_at(np.cumsum(weights[row, order]), total[row], 0, 0.0)
