@@ -329,16 +329,19 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
         draw_height.polygon(half_points, fill=int(np.clip(130 + 28 * part.lift, 20, 250)))
         gloss = material_gloss if part.role in ("body", "trim", "rib", "light") else ROLE_GLOSS[part.role]
         draw_gloss.polygon(half_points, fill=int(255 * gloss))
+    # Broad volume: the part levels blurred wide (the pattern wraps around it, the light shades it).
+    h_wide = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(1.0, 0.06 * box / 2))), np.float32) / 255
     fill = solid
     if attrs.pattern != "plain":
         layer = Image.new("RGB", (width, height), colour)
         _draw_pattern(layer, attrs.pattern, colour, cx - box / 2, cy - box / 2, box, vertical=shape.stripe_angle >= 45)
+        if (item_box := alpha.getbbox()) is not None:
+            layer = _wrap(layer, h_wide, 0.05 * box, item_box)
         toned = ImageChops.multiply(layer, Image.merge("RGB", (tone_map, tone_map, tone_map)))
         fill = Image.composite(toned, solid, patterned)
     _draw_details(fill, height0, gloss0, shape, attrs, colour, colours, transform, half, box)
 
-    # Light the surface: broad volume from a wide blur, part edges and seams from a narrow one.
-    h_wide = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(1.0, 0.06 * box / 2))), np.float32) / 255
+    # Part edges and seams from narrower blurs of the levels, details included.
     h_mid = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(0.8, 0.025 * box / 2))), np.float32) / 255
     h_near = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(0.7, 0.01 * box / 2))), np.float32) / 255
     height_field = 0.5 * h_wide + 0.3 * h_mid + 0.2 * h_near
@@ -353,25 +356,52 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     warmth = rng.uniform(-0.04, 0.04)
     gains = np.array([1 + warmth, 1.0, 1 - warmth], dtype=np.float32)
 
-    out = np.asarray(photo, np.float32) * (((1 - shadow_full) * brightness) * exposure[None, :])[..., None]
+    out = np.asarray(photo, np.float32) * ((((1 - shadow_full) * brightness) * exposure[None, :])[..., None] * gains)
     bbox = alpha.getbbox()
     if bbox is not None:  # the item is lit and laid over the backdrop only inside its bounding box
         x0, y0, x1, y1 = bbox
         area = (slice(y0, y1), slice(x0, x1))
-        shade_full = np.asarray(Image.fromarray(shade, "F").resize((width, height), Image.Resampling.BILINEAR))[area]
-        spec_full = np.asarray(Image.fromarray(spec, "F").resize((width, height), Image.Resampling.BILINEAR))[area]
+        size, source = (x1 - x0, y1 - y0), (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
+        shade_full = np.asarray(Image.fromarray(shade, "F").resize(size, Image.Resampling.BILINEAR, box=source))
+        spec_full = np.asarray(Image.fromarray(spec, "F").resize(size, Image.Resampling.BILINEAR, box=source))
         pixels = finish_colour(np.asarray(fill.crop(bbox), np.float32), attrs.material)
         if attrs.material == "Denim":  # worn lighter where the cloth stands out
-            raised = np.asarray(Image.fromarray(h_wide, "F").resize((width, height)), np.float32)[area]
+            raised = np.asarray(Image.fromarray(h_wide, "F").resize(size, Image.Resampling.BILINEAR, box=source))
             pixels += 38 * np.clip(raised - 0.4, 0, 1)[..., None]
         light_map = looks.maps[texture_key(attrs.material, shape.knit)][area] * shade_full
         pixels *= light_map[..., None]
         pixels += 255 * spec_full[..., None]
-        pixels *= exposure[None, x0:x1, None]
+        pixels *= exposure[None, x0:x1, None] * gains
         a = np.asarray(alpha.crop(bbox), np.float32)[..., None] / 255
         out[area] += (pixels - out[area]) * a
-    out *= gains
-    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8), "RGB")
+    np.clip(out, 0, 255, out=out)
+    return Image.fromarray(out.astype(np.uint8), "RGB")
+
+
+def _wrap(layer: Image.Image, height_field: np.ndarray, amount: float, bbox: tuple[int, int, int, int]) -> Image.Image:
+    """The pattern drawn on the surface: squeezed towards the outline where the surface turns away.
+
+    Inside the item's box, each pixel samples the pattern from a point moved against the slope of
+    the broad (half-size) height field, so stripes and checks bend around the volume.
+    """
+    x0, y0, x1, y1 = bbox
+    size, source = (x1 - x0, y1 - y0), (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
+    gy, gx = np.gradient(height_field * (amount * 2))
+    shift_x = np.asarray(Image.fromarray(gx, "F").resize(size, Image.Resampling.BILINEAR, box=source))
+    shift_y = np.asarray(Image.fromarray(gy, "F").resize(size, Image.Resampling.BILINEAR, box=source))
+    ys, xs = _grid(layer.width, layer.height)
+    area = (slice(y0, y1), slice(x0, x1))
+    sample_x = np.clip(xs[area] - shift_x, 0, layer.width - 1).astype(np.intp)
+    sample_y = np.clip(ys[area] - shift_y, 0, layer.height - 1).astype(np.intp)
+    pixels = np.array(layer)
+    pixels[area] = pixels[sample_y, sample_x]
+    return Image.fromarray(pixels, "RGB")
+
+
+@lru_cache(maxsize=4)
+def _grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    return ys, xs
 
 
 @lru_cache(maxsize=16)

@@ -175,8 +175,9 @@ def _backpack() -> Shape:
 
 
 def _clutch() -> Shape:
-    body = [*bezier((0.05, 0.42), (0.05, 0.78), (0.12, 0.78), (0.5, 0.78), steps=10),
-            *bezier((0.5, 0.78), (0.88, 0.78), (0.95, 0.78), (0.95, 0.42), steps=10)]
+    # A frame clutch: a soft body under a metal frame with a kiss-lock clasp, and a wrist strap.
+    body = [(0.05, 0.42), (0.95, 0.42), *bezier((0.95, 0.42), (0.95, 0.6), (0.92, 0.76), (0.8, 0.76)),
+            *bezier((0.2, 0.76), (0.08, 0.76), (0.05, 0.6), (0.05, 0.42))]
     frame = ribbon(bezier((0.06, 0.42), (0.3, 0.34), (0.7, 0.34), (0.94, 0.42)), 0.035)
     wrist = ribbon(bezier((0.07, 0.44), (-0.06, 0.7), (0.02, 0.98), (0.2, 0.9)), 0.025)
     return Shape(
