@@ -180,7 +180,7 @@ def _item_centre(rng: np.random.Generator, settings: PhotoSettings, box: float) 
 
 ROLE_GLOSS: dict[str, float] = {
     "metal": 0.95, "lens": 0.9, "glint": 0.4, "sole": 0.12, "tread": 0.05, "heel": 0.35,
-    "inside": 0.0, "lining": 0.05, "card": 0.25, "card_gold": 0.35, "card_silver": 0.35, "lace": 0.0, "hanger": 0.5,
+    "inside": 0.0, "eyelet": 0.0, "lining": 0.05, "card": 0.25, "card_gold": 0.35, "card_silver": 0.35, "lace": 0.0, "hanger": 0.5,
 }
 PATTERNED = {"body", "trim"}
 
@@ -198,6 +198,7 @@ def role_colours(colour: RGB, hardware: str) -> dict[str, RGB]:
         "tread": (52, 52, 56),
         "heel": (66, 46, 34),
         "metal": METAL.get(hardware, GUNMETAL),
+        "eyelet": METAL[hardware] if hardware in METAL else darker(colour, 0.35 if light_item else 0.45),
         "lens": LENS,
         "glint": (84, 92, 110),
         "card": (48, 88, 164),
@@ -438,7 +439,8 @@ def _draw_details(
     for line in shape.stitches:
         for piece in _dashes(transform(line), max(2.0, 0.018 * box)):
             draw.line(piece, fill=thread, width=stitch_width)
-    for centre, radius, role in shape.dots:
+    for centre, radius, dot_role in shape.dots:
+        role = "metal" if dot_role == "eyelet" and attrs.hardware in METAL else dot_role
         ((x, y),) = transform([centre])
         r = max(1.0, radius * box)
         ring = colours["metal"] if role == "metal" else darker(colours[role], 0.7)
@@ -449,7 +451,7 @@ def _draw_details(
             draw_gloss.ellipse([hx - r / 2, hy - r / 2, hx + r / 2, hy + r / 2], fill=240)
     metal = METAL.get(attrs.hardware, GUNMETAL)
     if attrs.hardware in METAL or shape.always_show_anchors:
-        radius = shape.anchor_radius * box * (1.15 if attrs.hardware in METAL else 1.0)
+        radius = (max(0.03, shape.anchor_radius * 1.15) if attrs.hardware in METAL else shape.anchor_radius) * box
         dot = metal if attrs.hardware in METAL else (darker(colour, 0.45) if luminance(colour) > 60 else lighter(colour, 0.4))
         for (x, y), (hx, hy) in zip(transform(shape.anchors), half(shape.anchors)):
             draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=dot, outline=darker(dot, 0.6))

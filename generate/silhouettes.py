@@ -43,6 +43,7 @@ Role = Literal[
     "tread",  # dark rubber
     "heel",  # dark leather heel and sole
     "metal",  # hardware: gold or silver when the title says so, else gunmetal
+    "eyelet",  # metal eyelets with gold or silver hardware, else plain punched holes
     "lens",  # sunglass lenses
     "glint",  # a reflection on a lens
     "card",  # cards in a wallet: blue, gold and silver
@@ -320,7 +321,7 @@ def _sneaker_single(kids: bool) -> Shape:
         for (ax, ay), (bx, by) in zip(low_line, eyelet_line[1:]):
             strokes.append(([(ax, ay), (bx, by)], 0.014, "lace"))
         strokes.append((bezier((0.53, 0.35), (0.5, 0.42), (0.46, 0.48), (0.48, 0.52)), 0.012, "lace"))
-        dots = [(p, 0.011, "inside") for p in eyelet_line + low_line]
+        dots = [(p, 0.012, "eyelet") for p in eyelet_line + low_line]
     return Shape(
         parts=parts,
         strokes=strokes,
@@ -555,7 +556,7 @@ def _hoodie() -> Shape:
         strokes=[([(0.44, 0.3), (0.43, 0.48)], 0.012, "lace"), ([(0.56, 0.3), (0.57, 0.48)], 0.012, "lace")],
         seams=[([(0.32, 0.6), (0.26, 0.8)], 0.01), ([(0.68, 0.6), (0.74, 0.8)], 0.01)],
         stitches=[[(0.33, 0.62), (0.67, 0.62)]],
-        dots=[((0.435, 0.49), 0.012, "metal"), ((0.575, 0.49), 0.012, "metal")],
+        dots=[((0.435, 0.49), 0.012, "eyelet"), ((0.575, 0.49), 0.012, "eyelet")],
         logo=(0.5, 0.44),
         folds=0.3,
     )
