@@ -30,9 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def old_render_product() -> types.FunctionType:
     """`render_product` of OLD_RENDERER, loaded from git into a private module pair."""
+
     def source(path: str) -> str:
         return subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{OLD_RENDERER}:{path}"], check=True, capture_output=True, text=True
+            ["git", "-C", str(ROOT), "show", f"{OLD_RENDERER}:{path}"],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
 
     modules = {}
@@ -69,14 +73,16 @@ def contact_sheet(seed: int, tile: int) -> Image.Image:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tile", type=int, default=168, help="pixels a side of each photo on the sheet")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "contact_sheet.jpg")
     args = parser.parse_args()
     sheet = contact_sheet(args.seed, args.tile)
     atomic_write_bytes(args.out, encode_photo(sheet, "jpeg", 82))
-    print(f"{args.out}: {sheet.width}x{sheet.height}, {args.out.stat().st_size / 1024:.0f} KiB")
+    print(f"{args.out}: {sheet.width}x{sheet.height}, {args.out.stat().st_size / 1024:.0f} KiB")  # noqa: T201 (a script)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,15 @@ needs nothing but PIL to draw them.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 Point = tuple[float, float]
 Polygon = list[Point]
 
 
-def ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0, end: float = 360.0, steps: int = 28) -> Polygon:
+def ellipse(
+    cx: float, cy: float, rx: float, ry: float, start: float = 0.0, end: float = 360.0, steps: int = 28
+) -> Polygon:
     """Points on an ellipse from angle `start` to `end` (degrees, 0 = right, 90 = down)."""
     return [
         (
@@ -28,7 +31,12 @@ def rrect(x0: float, y0: float, x1: float, y1: float, r: float = 0.0) -> Polygon
     if r <= 0:
         return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
     points: Polygon = []
-    for cx, cy, a0 in ((x1 - r, y0 + r, 270), (x1 - r, y1 - r, 0), (x0 + r, y1 - r, 90), (x0 + r, y0 + r, 180)):
+    for cx, cy, a0 in (
+        (x1 - r, y0 + r, 270),
+        (x1 - r, y1 - r, 0),
+        (x0 + r, y1 - r, 90),
+        (x0 + r, y0 + r, 180),
+    ):
         points.extend(ellipse(cx, cy, r, r, a0, a0 + 90, steps=6))
     return points
 
@@ -66,7 +74,7 @@ def ribbon(line: list[Point], width: float, end_width: float | None = None) -> P
     n = max(1, len(line) - 1)
     left, right = offset(line, 0.5), offset(line, -0.5)  # unit offsets, scaled per point below
     band_left, band_right = [], []
-    for i, ((x, y), (lx, ly), (rx, ry)) in enumerate(zip(line, left, right)):
+    for i, ((x, y), (lx, ly), (rx, ry)) in enumerate(zip(line, left, right, strict=True)):
         w = width + (end - width) * i / n
         band_left.append((x + (lx - x) * w, y + (ly - y) * w))
         band_right.append((x + (rx - x) * w, y + (ry - y) * w))
@@ -94,7 +102,7 @@ def rotate(points: list[Point], degrees: float, cx: float = 0.5, cy: float = 0.5
 def along(line: list[Point], count: int, start: float = 0.0, end: float = 1.0) -> list[Point]:
     """`count` points evenly spaced by length along a polyline, from fraction `start` to `end`."""
     lengths = [0.0]
-    for (ax, ay), (bx, by) in zip(line, line[1:]):
+    for (ax, ay), (bx, by) in pairwise(line):
         lengths.append(lengths[-1] + math.hypot(bx - ax, by - ay))
     total = lengths[-1] or 1.0
     out = []

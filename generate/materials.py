@@ -18,7 +18,7 @@ from PIL import Image
 
 # Share of a specular highlight each finish shows (0 = matte).
 GLOSS: dict[str, float] = {
-    "Leather": 0.5,
+    "Leather": 0.6,
     "Acetate": 0.75,
     "Nylon": 0.4,
     "Silk": 0.55,
@@ -38,7 +38,7 @@ class Textures:
     """(H, W) float32 brightness maps around 1.0, by material (and "Knit-<material>" for knitwear)."""
 
     maps: dict[str, np.ndarray]
-    folds: np.ndarray  # (H // 2, W // 2) soft cloth folds, zero mean
+    folds: np.ndarray  # ((H + 1) // 2, (W + 1) // 2) soft cloth folds, zero mean
 
 
 def _smooth_noise(rng: np.random.Generator, height: int, width: int, cell: float) -> np.ndarray:
@@ -65,24 +65,34 @@ def textures(width: int, height: int) -> Textures:
     maps = {
         "Leather": 1 + 0.035 * _smooth_noise(rng, height, width, max(1.5, 2.2 * scale)) + 0.01 * fine,
         "Acetate": np.ones((height, width), np.float32),
-        "Suede": 1 + 0.07 * _smooth_noise(rng, height, width, max(2.0, 9 * scale)) + 0.04 * _smooth_noise(rng, height, width, 1.5),
-        "Nylon": 1 + 0.03 * (np.sin(2 * np.pi * xs / (6 * scale + 1)) * np.sin(2 * np.pi * ys / (6 * scale + 1)) > 0.9) - 0.015,
+        "Suede": 1
+        + 0.07 * _smooth_noise(rng, height, width, max(2.0, 9 * scale))
+        + 0.04 * _smooth_noise(rng, height, width, 1.5),
+        "Nylon": 1
+        + 0.03 * (np.sin(2 * np.pi * xs / (6 * scale + 1)) * np.sin(2 * np.pi * ys / (6 * scale + 1)) > 0.9)
+        - 0.015,
         "Cotton": 1 + 0.03 * np.sin(2 * np.pi * xs / pitch) * np.sin(2 * np.pi * ys / pitch) + 0.02 * fine,
-        "Canvas": 1 + 0.06 * np.sin(2 * np.pi * xs / (pitch * 1.3)) * np.sin(2 * np.pi * ys / (pitch * 1.3)) + 0.03 * fine,
+        "Canvas": 1
+        + 0.06 * np.sin(2 * np.pi * xs / (pitch * 1.3)) * np.sin(2 * np.pi * ys / (pitch * 1.3))
+        + 0.03 * fine,
         "Wool": 1 + 0.06 * _smooth_noise(rng, height, width, max(2.0, 4 * scale)) + 0.04 * fine,
         "Cashmere": 1 + 0.04 * _smooth_noise(rng, height, width, max(2.0, 7 * scale)),
         "Silk": 1 + 0.01 * fine,
-        "Denim": 1 + 0.07 * np.sin(2 * np.pi * (xs + ys) / max(3.0, 4 * scale)) + 0.05 * _smooth_noise(rng, height, width, 3) * np.sin(xs * 0.9) ** 2 + 0.03 * fine,
+        "Denim": 1
+        + 0.07 * np.sin(2 * np.pi * (xs + ys) / max(3.0, 4 * scale))
+        + 0.05 * _smooth_noise(rng, height, width, 3) * np.sin(xs * 0.9) ** 2
+        + 0.03 * fine,
     }
     for material, amount in (("Wool", 0.12), ("Cashmere", 0.07), ("Cotton", 0.08)):
         knit = _knit(xs, ys, max(3.0, 5 * scale))
         maps[f"Knit-{material}"] = maps[material] + amount * knit
-    fys, fxs = np.mgrid[0 : height // 2, 0 : width // 2].astype(np.float32)
+    half_h, half_w = (height + 1) // 2, (width + 1) // 2  # the renderer's half-size surface
+    fys, fxs = np.mgrid[0:half_h, 0:half_w].astype(np.float32)
     short = min(width, height) / 2
     folds = (
         np.sin(2 * np.pi * (fxs * 0.9 + fys * 0.3) / (0.35 * short))
         + 0.6 * np.sin(2 * np.pi * (fxs * -0.4 + fys) / (0.22 * short) + 1.3)
-        + 0.8 * _smooth_noise(rng, height // 2, width // 2, 0.12 * short)
+        + 0.8 * _smooth_noise(rng, half_h, half_w, 0.12 * short)
     ).astype(np.float32)
     return Textures({k: v.astype(np.float32) for k, v in maps.items()}, folds / 2.5)
 

@@ -17,10 +17,19 @@ import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
-from productlens.generate.materials import GLOSS, SOFT_EDGES, THREAD, finish_colour, light_direction, texture_key, textures
+from productlens.generate.materials import (
+    GLOSS,
+    SOFT_EDGES,
+    THREAD,
+    finish_colour,
+    light_direction,
+    texture_key,
+    textures,
+)
 from productlens.generate.silhouettes import Point, Shape, shape_for
 from productlens.generate.taxonomy import COLOUR_BY_NAME, Attributes, item_scale
 
@@ -179,8 +188,20 @@ def _item_centre(rng: np.random.Generator, settings: PhotoSettings, box: float) 
 
 
 ROLE_GLOSS: dict[str, float] = {
-    "metal": 0.95, "lens": 0.9, "glint": 0.4, "sole": 0.12, "tread": 0.05, "heel": 0.35,
-    "inside": 0.0, "eyelet": 0.0, "lining": 0.05, "card": 0.25, "card_gold": 0.35, "card_silver": 0.35, "lace": 0.0, "hanger": 0.5,
+    "metal": 0.95,
+    "lens": 0.9,
+    "glint": 0.4,
+    "sole": 0.12,
+    "tread": 0.05,
+    "heel": 0.35,
+    "inside": 0.0,
+    "eyelet": 0.0,
+    "lining": 0.05,
+    "card": 0.25,
+    "card_white": 0.25,
+    "card_black": 0.35,
+    "lace": 0.0,
+    "hanger": 0.5,
 }
 PATTERNED = {"body", "trim"}
 
@@ -202,8 +223,8 @@ def role_colours(colour: RGB, hardware: str) -> dict[str, RGB]:
         "lens": LENS,
         "glint": (84, 92, 110),
         "card": (48, 88, 164),
-        "card_gold": (206, 170, 92),
-        "card_silver": (214, 216, 222),
+        "card_white": (238, 236, 230),
+        "card_black": (34, 34, 38),
         "lace": (40, 40, 44) if light_item else (242, 242, 238),
         "hanger": (178, 130, 82),
         "light": lighter(colour, 0.5) if luminance(colour) < 170 else darker(colour, 0.7),
@@ -215,7 +236,7 @@ def _dashes(line: list[tuple[float, float]], dash: float) -> list[list[tuple[flo
     out: list[list[tuple[float, float]]] = []
     pen, travelled = True, 0.0
     current = [line[0]]
-    for (ax, ay), (bx, by) in zip(line, line[1:]):
+    for (ax, ay), (bx, by) in pairwise(line):
         length = math.hypot(bx - ax, by - ay)
         t = 0.0
         while length - t > dash - travelled:
@@ -244,7 +265,9 @@ def _sweep(width: int, height: int) -> np.ndarray:
     return (sweep * vignette).astype(np.float32)
 
 
-def _shade(height_field: np.ndarray, light: np.ndarray, gloss: np.ndarray, relief: float) -> tuple[np.ndarray, np.ndarray]:
+def _shade(
+    height_field: np.ndarray, light: np.ndarray, gloss: np.ndarray, relief: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Lambert shading and a specular lobe of a height field lit from `light` (both (h, w) float32)."""
     gy, gx = np.gradient(height_field * relief)
     norm = 1.0 / np.sqrt(gx * gx + gy * gy + 1.0)
@@ -253,9 +276,12 @@ def _shade(height_field: np.ndarray, light: np.ndarray, gloss: np.ndarray, relie
     half = light + np.array([0.0, 0.0, 1.0], np.float32)
     half /= np.linalg.norm(half)
     n_dot_h = np.clip((-gx * half[0] - gy * half[1] + half[2]) * norm, 0.0, 1.0)
-    broad = n_dot_h**8
-    sharp = broad**4
-    return shade.astype(np.float32), (gloss * (0.55 * sharp + 0.3 * broad)).astype(np.float32)
+    # The highlight sits where the surface turns towards the light more than a flat face does
+    # (the lit shoulder of a bag, the toe of a shoe), with a faint sheen over the rest.
+    towards = np.clip((n_dot_h - half[2]) / (1.0 - half[2]), 0.0, 1.0)
+    highlight = towards * towards * (3 - 2 * towards)
+    sheen = n_dot_h**16
+    return shade.astype(np.float32), (gloss * (0.85 * highlight + 0.1 * sheen)).astype(np.float32)
 
 
 def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoSettings) -> Image.Image:
@@ -306,8 +332,10 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
         contact.paste(foot, (bbox[0], bbox[3] - foot.size[1] // 2))
         contact = contact.filter(ImageFilter.GaussianBlur(max(0.8, 0.015 * box / 4)))
     strength = rng.uniform(0.3, 0.45)
-    shadow = np.asarray(drop, np.float32) * (0.75 * strength / 255) + np.asarray(contact, np.float32) * (0.41 / 255)
-    shadow_full = np.asarray(Image.fromarray(shadow, "F").resize((width, height), Image.Resampling.BILINEAR))
+    shadow = np.asarray(drop, np.float32) * (0.75 * strength / 255) + np.asarray(contact, np.float32) * (
+        0.41 / 255
+    )
+    shadow_full = Image.fromarray(shadow, "F").resize((width, height), Image.Resampling.BILINEAR)
 
     # The item's surface: colours per part, its height (for light) and gloss at half size.
     colours = role_colours(colour, attrs.hardware)
@@ -319,7 +347,11 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     tone_map = Image.new("L", (width, height), 255)
     height0 = Image.new("L", (hw, hh), 0)
     gloss0 = Image.new("L", (hw, hh), 0)
-    draw_solid, draw_pattern, draw_tone = ImageDraw.Draw(solid), ImageDraw.Draw(patterned), ImageDraw.Draw(tone_map)
+    draw_solid, draw_pattern, draw_tone = (
+        ImageDraw.Draw(solid),
+        ImageDraw.Draw(patterned),
+        ImageDraw.Draw(tone_map),
+    )
     draw_height, draw_gloss = ImageDraw.Draw(height0), ImageDraw.Draw(gloss0)
     for part in shape.parts:
         points = transform(part.polygon)
@@ -335,7 +367,9 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     fill = solid
     if attrs.pattern != "plain":
         layer = Image.new("RGB", (width, height), colour)
-        _draw_pattern(layer, attrs.pattern, colour, cx - box / 2, cy - box / 2, box, vertical=shape.stripe_angle >= 45)
+        _draw_pattern(
+            layer, attrs.pattern, colour, cx - box / 2, cy - box / 2, box, vertical=shape.stripe_angle >= 45
+        )
         if (item_box := alpha.getbbox()) is not None:
             layer = _wrap(layer, h_wide, 0.05 * box, item_box)
         toned = ImageChops.multiply(layer, Image.merge("RGB", (tone_map, tone_map, tone_map)))
@@ -343,8 +377,8 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     _draw_details(fill, height0, gloss0, shape, attrs, colour, colours, transform, half, box)
 
     # Part edges and seams from narrower blurs of the levels, details included.
-    h_mid = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(0.8, 0.025 * box / 2))), np.float32) / 255
-    h_near = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(0.7, 0.01 * box / 2))), np.float32) / 255
+    h_mid = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.03 * box / 2)))), np.float32) / 255
+    h_near = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.01 * box / 2)))), np.float32) / 255
     height_field = 0.5 * h_wide + 0.3 * h_mid + 0.2 * h_near
     folds = shape.folds + (0.5 if attrs.material == "Silk" else 0.0)
     if folds:
@@ -357,29 +391,45 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     warmth = rng.uniform(-0.04, 0.04)
     gains = np.array([1 + warmth, 1.0, 1 - warmth], dtype=np.float32)
 
-    out = np.asarray(photo, np.float32) * ((((1 - shadow_full) * brightness) * exposure[None, :])[..., None] * gains)
+    # Backdrop in 8 bits: times shadow, brightness and exposure (scaled by 1 / HEADROOM so that it
+    # stays below 1); the item is lit in floats inside its box only; one lookup table at the end
+    # applies the colour cast and gives the headroom back.
+    light_ramp = (brightness / HEADROOM) * exposure[None, :]
+    backdrop_light = (1 - np.asarray(shadow_full)) * light_ramp
+    level = Image.fromarray(np.clip(backdrop_light * 255, 0, 255).astype(np.uint8), "L")
+    out = ImageChops.multiply(photo, Image.merge("RGB", (level, level, level)))
     bbox = alpha.getbbox()
-    if bbox is not None:  # the item is lit and laid over the backdrop only inside its bounding box
+    if bbox is not None:
         x0, y0, x1, y1 = bbox
         area = (slice(y0, y1), slice(x0, x1))
         size, source = (x1 - x0, y1 - y0), (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
-        shade_full = np.asarray(Image.fromarray(shade, "F").resize(size, Image.Resampling.BILINEAR, box=source))
+        shade_full = np.asarray(
+            Image.fromarray(shade, "F").resize(size, Image.Resampling.BILINEAR, box=source)
+        )
         spec_full = np.asarray(Image.fromarray(spec, "F").resize(size, Image.Resampling.BILINEAR, box=source))
         pixels = finish_colour(np.asarray(fill.crop(bbox), np.float32), attrs.material)
         if attrs.material == "Denim":  # worn lighter where the cloth stands out
-            raised = np.asarray(Image.fromarray(h_wide, "F").resize(size, Image.Resampling.BILINEAR, box=source))
+            raised = np.asarray(
+                Image.fromarray(h_wide, "F").resize(size, Image.Resampling.BILINEAR, box=source)
+            )
             pixels += 38 * np.clip(raised - 0.4, 0, 1)[..., None]
-        light_map = looks.maps[texture_key(attrs.material, shape.knit)][area] * shade_full
-        pixels *= light_map[..., None]
-        pixels += 255 * spec_full[..., None]
-        pixels *= exposure[None, x0:x1, None] * gains
-        a = np.asarray(alpha.crop(bbox), np.float32)[..., None] / 255
-        out[area] += (pixels - out[area]) * a
-    np.clip(out, 0, 255, out=out)
-    return Image.fromarray(out.astype(np.uint8), "RGB")
+        ramp = exposure[None, x0:x1] / HEADROOM
+        diffuse = looks.maps[texture_key(attrs.material, shape.knit)][area] * shade_full * ramp
+        pixels *= diffuse[..., None]
+        pixels += (255 * spec_full * ramp)[..., None]
+        item = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
+        out.paste(item, bbox[:2], alpha.crop(bbox))
+    scale = HEADROOM * gains
+    table = [min(255, int(v * g + 0.5)) for g in scale for v in range(256)]
+    return out.point(table)
 
 
-def _wrap(layer: Image.Image, height_field: np.ndarray, amount: float, bbox: tuple[int, int, int, int]) -> Image.Image:
+HEADROOM = 1.25  # the largest light level (exposure x brightness x highlight) kept exact in 8 bits
+
+
+def _wrap(
+    layer: Image.Image, height_field: np.ndarray, amount: float, bbox: tuple[int, int, int, int]
+) -> Image.Image:
     """The pattern drawn on the surface: squeezed towards the outline where the surface turns away.
 
     Inside the item's box, each pixel samples the pattern from a point moved against the slope of
@@ -426,12 +476,16 @@ def _draw_details(
     """Strokes, seams, topstitching, eyelets and holes, hardware and the logo: on the colour, height and gloss."""
     draw, draw_height, draw_gloss = ImageDraw.Draw(fill), ImageDraw.Draw(height0), ImageDraw.Draw(gloss0)
     seam = darker(colour, 0.62) if luminance(colour) > 60 else lighter(colour, 0.22)
-    thread = THREAD.get(attrs.material, darker(colour, 0.7) if luminance(colour) > 90 else lighter(colour, 0.35))
+    thread = THREAD.get(
+        attrs.material, darker(colour, 0.7) if luminance(colour) > 90 else lighter(colour, 0.35)
+    )
     for line, line_width, role in shape.strokes:
         w = max(1, round(line_width * box))
         draw.line(transform(line), fill=colours[role], width=w, joint="curve")
         draw_height.line(half(line), fill=200, width=max(1, w // 2))
-        draw_gloss.line(half(line), fill=int(255 * ROLE_GLOSS.get(role, GLOSS[attrs.material])), width=max(1, w // 2))
+        draw_gloss.line(
+            half(line), fill=int(255 * ROLE_GLOSS.get(role, GLOSS[attrs.material])), width=max(1, w // 2)
+        )
     for line, line_width in shape.seams:
         draw.line(transform(line), fill=seam, width=max(1, round(line_width * box)))
         draw_height.line(half(line), fill=70, width=max(1, round(line_width * box / 2)))
@@ -446,17 +500,30 @@ def _draw_details(
         ring = colours["metal"] if role == "metal" else darker(colours[role], 0.7)
         draw.ellipse([x - r, y - r, x + r, y + r], fill=colours[role], outline=ring)
         ((hx, hy),) = half([centre])
-        draw_height.ellipse([hx - r / 2, hy - r / 2, hx + r / 2, hy + r / 2], fill=215 if role == "metal" else 60)
+        draw_height.ellipse(
+            [hx - r / 2, hy - r / 2, hx + r / 2, hy + r / 2], fill=215 if role == "metal" else 60
+        )
         if role == "metal":
             draw_gloss.ellipse([hx - r / 2, hy - r / 2, hx + r / 2, hy + r / 2], fill=240)
     metal = METAL.get(attrs.hardware, GUNMETAL)
     if attrs.hardware in METAL or shape.always_show_anchors:
-        radius = (max(0.03, shape.anchor_radius * 1.15) if attrs.hardware in METAL else shape.anchor_radius) * box
-        dot = metal if attrs.hardware in METAL else (darker(colour, 0.45) if luminance(colour) > 60 else lighter(colour, 0.4))
-        for (x, y), (hx, hy) in zip(transform(shape.anchors), half(shape.anchors)):
+        radius = (
+            max(0.03, shape.anchor_radius * 1.15) if attrs.hardware in METAL else shape.anchor_radius
+        ) * box
+        dot = (
+            metal
+            if attrs.hardware in METAL
+            else (darker(colour, 0.45) if luminance(colour) > 60 else lighter(colour, 0.4))
+        )
+        for (x, y), (hx, hy) in zip(transform(shape.anchors), half(shape.anchors), strict=True):
             draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=dot, outline=darker(dot, 0.6))
-            draw_height.ellipse([hx - radius / 2, hy - radius / 2, hx + radius / 2, hy + radius / 2], fill=230)
-            draw_gloss.ellipse([hx - radius / 2, hy - radius / 2, hx + radius / 2, hy + radius / 2], fill=240 if attrs.hardware in METAL else 60)
+            draw_height.ellipse(
+                [hx - radius / 2, hy - radius / 2, hx + radius / 2, hy + radius / 2], fill=230
+            )
+            draw_gloss.ellipse(
+                [hx - radius / 2, hy - radius / 2, hx + radius / 2, hy + radius / 2],
+                fill=240 if attrs.hardware in METAL else 60,
+            )
     if attrs.hardware == "Logo":
         ((x, y),) = transform([shape.logo])
         w, h = 0.12 * box, 0.05 * box
@@ -464,6 +531,7 @@ def _draw_details(
         draw.rectangle([x - w, y - h, x + w, y + h], fill=patch)
         ink = colour if luminance(colour) < 150 else (250, 250, 248)
         draw.rectangle([x - w * 0.7, y - h * 0.3, x + w * 0.7, y + h * 0.3], fill=ink)
+
 
 def encode_photo(image: Image.Image, image_format: str, quality: int) -> bytes:
     """JPEG (at `quality`) or PNG bytes; PIL's encoders are deterministic for equal input."""
