@@ -31,6 +31,7 @@ GLOSS: dict[str, float] = {
 }
 SOFT_EDGES = {"Wool", "Cashmere", "Suede"}  # fibres soften the outline
 THREAD: dict[str, tuple[int, int, int]] = {"Denim": (214, 146, 64)}  # denim's tan topstitching
+KNIT_AMOUNT = {"Wool": 0.12, "Cashmere": 0.07, "Cotton": 0.08}  # how strongly the stitches show
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def textures(width: int, height: int) -> Textures:
         + 0.05 * _smooth_noise(rng, height, width, 3) * np.sin(xs * 0.9) ** 2
         + 0.03 * fine,
     }
-    for material, amount in (("Wool", 0.12), ("Cashmere", 0.07), ("Cotton", 0.08)):
+    for material, amount in KNIT_AMOUNT.items():
         knit = _knit(xs, ys, max(3.0, 5 * scale))
         maps[f"Knit-{material}"] = maps[material] + amount * knit
     half_h, half_w = (height + 1) // 2, (width + 1) // 2  # the renderer's half-size surface
@@ -98,7 +99,8 @@ def textures(width: int, height: int) -> Textures:
 
 
 def texture_key(material: str, knit: bool) -> str:
-    return f"Knit-{material}" if knit and f"Knit-{material}" in textures(8, 8).maps else material
+    """The texture of `material`, knitted when the item is knitwear and the yarn can be knitted."""
+    return f"Knit-{material}" if knit and material in KNIT_AMOUNT else material
 
 
 def finish_colour(pixels: np.ndarray, material: str) -> np.ndarray:
