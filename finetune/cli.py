@@ -191,6 +191,17 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
 
             console.print(plan_table(plan_training(config, gpu_memory_gb=gpu_memory)))
             return
+        if config.merge and not config.overwrite:
+            from productlens.finetune.merge import is_finished_run, merge_run
+            from rich.markup import escape
+
+            run_dir = config.resolve().output
+            if is_finished_run(run_dir):  # merge what trained; training again is --overwrite
+                console.print(
+                    f"{escape(str(run_dir))} holds a finished run: merging its adapter, no training"
+                )
+                console.print(f"merged weights: {escape(str(merge_run(run_dir)))}")
+                return
         import datasets
         from productlens.finetune.cli_progress import RichProgress, summary_table
         from productlens.finetune.recipe import run_finetune

@@ -136,7 +136,10 @@ class FinetuneConfig:
     )
     overwrite: bool = field(default=False, metadata=_help("Delete an existing run directory first."))
     merge: bool = field(
-        default=False, metadata=_help("Also write merged weights (official layout) to merged/.")
+        default=False,
+        metadata=_help(
+            "Also write merged weights (official layout) to merged/; on a finished run, merge without training."
+        ),
     )
     deepspeed: Path | None = field(default=None, metadata=_help("DeepSpeed config JSON (ZeRO-2/3)."))
     fsdp_config: Path | None = field(default=None, metadata=_help("FSDP config JSON (turns FSDP on)."))

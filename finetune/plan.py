@@ -5,7 +5,8 @@ LoRA / full-training choice the recipe makes, so the counts are exact. Memory is
 counts and the sequence length:
 
 - weights: the frozen base in its training dtype (bf16 for LoRA, ~4.5 bits for QLoRA's NF4 linears,
-  fp32 master weights for full training);
+  fp32 master weights for full training); under QLoRA everything that is not 4-bit (embeddings, lm_head,
+  CLIP, projector, norms) is fp32, because PEFT's `prepare_model_for_kbit_training` upcasts it;
 - adapters, gradients, AdamW state: fp32, 4 + 4 + 8 bytes per trainable parameter;
 - activations per sample: the decoder's saved tensors per token and layer (with checkpointing only each
   layer's input plus one layer being recomputed), the fp32 logits the loss needs, and CLIP's saved
@@ -193,7 +194,8 @@ def plan_training(
             and "lora_" not in name
             and not name.endswith("lm_head")
         )
-        weights, adapters = NF4_BYTES * linears + 2.0 * (frozen - linears), 4.0 * parameters.trainable
+        # prepare_model_for_kbit_training (loading.py) casts every 16-bit parameter that is not 4-bit to fp32
+        weights, adapters = NF4_BYTES * linears + 4.0 * (frozen - linears), 4.0 * parameters.trainable
     else:
         weights, adapters = 2.0 * frozen, 4.0 * parameters.trainable
     tokens, source = count_tokens(config, processor)

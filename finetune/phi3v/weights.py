@@ -148,6 +148,9 @@ def load_model_dir(
     """Load config + safetensors from a local directory into a Phi3VForCausalLM (eval mode)."""
     directory = Path(directory)
     config = Phi3VConfig.from_json_file_or_dir(directory)
+    # The official file names a hub repo here; PEFT looks the base up by this name when it saves an adapter,
+    # so point it at the directory that was read (what transformers' from_pretrained does), never the hub.
+    config._name_or_path = str(directory)
     target = resolve_dtype(dtype, config)
     model = build_model(config, target, resolve_attn_implementation(attn_implementation, config, target))
     expected = set(model.state_dict())

@@ -122,3 +122,15 @@ def test_reporting_integration_that_is_not_installed_is_named(sample_set, tmp_pa
         pytest.skip("tensorboard is installed here")
     result = run("--data", str(sample_set), "--output", str(tmp_path / "run"), "--report-to", "tensorboard")
     assert result.exit_code == 1 and "pip install tensorboard" in result.output
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/phi3v-reference is absent")
+def test_qlora_dry_run_counts_the_upcast_fp32_parameters(tmp_path):
+    from productlens.finetune.config import FinetuneConfig
+    from productlens.finetune.plan import NF4_BYTES, plan_training
+
+    plan = plan_training(FinetuneConfig(model=str(REFERENCE), method="qlora", data=tmp_path / "none"))
+    linears = 32 * 3072 * (9216 + 3072 + 16384 + 8192)  # qkv, o, gate_up, down of 32 layers: NF4
+    # embeddings, lm_head, CLIP, projector, norms: fp32 after PEFT's k-bit preparation
+    rest = 4_146_621_440 - linears
+    assert plan.memory.weights == pytest.approx(NF4_BYTES * linears + 4.0 * rest)
