@@ -76,6 +76,34 @@ def main() -> None:
         f"median of the true category {value(baselines['category_median_price'], 'price_mdape'):.1%}, "
         f"noise floor (oracle_price) {value(baselines['oracle_price'], 'price_mdape'):.1%}"
     )
+    print_image_check(results, json.loads((workdir / "runs" / "tiny" / "run.json").read_text()))
+
+
+def print_image_check(results: dict, run: dict) -> None:
+    """The ablations of evaluate (test split) and finetune's blank-image check (validation samples)."""
+    ablation = results.get("ablation")
+    if ablation:
+        primary = ablation["primary"]
+        print(f"\nimage ablations (evaluate, {primary}; reads the photo: {ablation['reads_image']})")
+        print(f"  with the photo        {results['metrics'][primary]['value']:7.1%}")
+        for kind, ablated in ablation["runs"].items():
+            gap = ablated["differences"][primary]
+            print(
+                f"  {kind:<21} {ablated['metrics'][primary]['value']:7.1%}  difference "
+                f"{gap['delta'] * 100:.1f} points [{gap['ci_low'] * 100:.1f}, {gap['ci_high'] * 100:.1f}]"
+            )
+            if "follows_image" in ablated:
+                print(
+                    f"  {'':<21} answers naming the shown photo's category {ablated['follows_image']['value']:.1%}, "
+                    f"their own {ablated['keeps_own']['value']:.1%}"
+                )
+    check = run.get("image_check")
+    if check:
+        print(
+            f"finetune blank-image check (n {check['n']}): {check['category3_accuracy']:.1%} with the photo, "
+            f"{check['blank_category3_accuracy']:.1%} blank, difference {check['difference'] * 100:.1f} points "
+            f"[{check['ci_low'] * 100:.1f}, {check['ci_high'] * 100:.1f}]; warning: {check['warning']}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
 """Scoring speed: 100,000 predictions re-parsed, scored and aggregated with 95 % bootstrap CIs.
 
+The aggregates include SMAPE and every price metric per price band (training quintiles); the compare
+step includes McNemar's exact test, the paired-bootstrap p-values and Holm's correction.
+
 Run: python benchmarks/bench_scoring.py [--n 100000] [--resamples 1000]
 Prints wall-clock seconds per stage and the share the bootstrap takes.
 """
@@ -107,8 +110,11 @@ def main() -> None:
     n_metrics = len(full.results["metrics"]) + sum(
         len(b["metrics"]) for b in full.results["baselines"].values()
     )
+    n_banded = sum(len(band["metrics"]) for band in full.results["price_bands"]["bands"])
+    n_metrics += n_banded
     print(
         f"predictions: {args.n:,}   bootstrap resamples: {args.resamples}   aggregates with CIs: {n_metrics}"
+        f" ({n_banded} of them per price band)"
     )
     print(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (timings stretch when it exceeds the CPUs)"
@@ -145,8 +151,12 @@ def main() -> None:
         comparison = compare_evaluations([Path(tmp) / "a", Path(tmp) / "b"], n_resamples=args.resamples)
         compare_s = time.perf_counter() - started
     delta = comparison["differences"]["title_exact"][0]
-    print(f"compare 2 x {args.n:,} (re-score + paired CIs): {compare_s:5.2f} s  "
-          f"title_exact delta {delta['delta']:+.3f} [{delta['ci_low']:+.3f}, {delta['ci_high']:+.3f}]")  # fmt: skip
+    print(f"compare 2 x {args.n:,} (re-score + paired CIs + tests): {compare_s:5.2f} s  "
+          f"title_exact delta {delta['delta']:+.3f} [{delta['ci_low']:+.3f}, {delta['ci_high']:+.3f}] "
+          f"{delta['test']} p_holm {delta['p_holm']:.2g}")  # fmt: skip
+    m = full.results["price_bands"]["bands"]
+    print("check: price_smape by band " + "  ".join(
+        f"{band['name']} {band['metrics']['price_smape']['value']:.3f}" for band in m))  # fmt: skip
 
 
 if __name__ == "__main__":

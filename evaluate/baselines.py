@@ -31,7 +31,8 @@ def baseline_specs(
 
     def price_baseline(name: str, label: str, predicted: np.ndarray) -> None:
         errors = price_errors(predicted, true_price)
-        baselines[name] = (label, price_specs(errors["abs_error"], errors["ape"], errors["log_error"]))
+        specs = price_specs(errors["abs_error"], errors["ape"], errors["log_error"], smape=errors["smape"])
+        baselines[name] = (label, specs)
 
     price_baseline("train_median_price", "Training median price", np.full(n, stats.median_price))
     per_category = np.array(

@@ -10,7 +10,7 @@ also what makes the paired bootstrap of a difference between two runs on shared 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -55,6 +55,8 @@ class Estimate:
     value: float | None
     ci_low: float | None
     ci_high: float | None
+    # The finite resampled values, kept only when asked (bootstrap(keep_replicates=True)), for paired tests.
+    replicates: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def resample_weights(n: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
@@ -78,8 +80,12 @@ def bootstrap(
     n_resamples: int = 1000,
     seed: int = 0,
     confidence: float = 0.95,
+    keep_replicates: bool = False,
 ) -> dict[str, Estimate]:
-    """Point estimate and percentile CI for each statistic over n samples, sharing the resamples."""
+    """Point estimate and percentile CI for each statistic over n samples, sharing the resamples.
+
+    keep_replicates: also return each statistic's resampled values (Estimate.replicates).
+    """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1; got {confidence}")
     if n == 0:
@@ -139,7 +145,7 @@ def bootstrap(
             estimates[name] = Estimate(points[name], None, None)
             continue
         low, high = np.percentile(values, [tail, 100 - tail])
-        estimates[name] = Estimate(points[name], float(low), float(high))
+        estimates[name] = Estimate(points[name], float(low), float(high), values if keep_replicates else None)
     return estimates
 
 

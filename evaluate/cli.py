@@ -109,10 +109,23 @@ def _bootstrap_options(command):
 )
 @click.option(
     "--prompt-style",
-    type=click.Choice(["chat", "cookbook"]),
-    help="Prompt and answer format (default: the one the run was trained with, else chat).",
+    type=click.Choice(["chat", "cookbook", "zero-shot"]),
+    help="Prompt and answer format (default: the one the run was trained with, else chat). zero-shot: for a "
+    "model not trained on it (a base model, another VLM); the question spells out the answer format and lists "
+    "the training split's categories.",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Evaluate the first N samples only.")
+@click.option(
+    "--ablate",
+    help="Ask again with a blank image and/or another sample's photo (seeded by --seed) to show whether "
+    "answers depend on the image: blank,shuffle (default for --run/--model), blank, shuffle or none "
+    "(default for --endpoint, where it triples the requests).",
+)
+@click.option(
+    "--ids",
+    metavar="ID,...",
+    help="Generate the answers of these samples again (e.g. a suspicious one) and rescore; other answers are kept.",
+)
 @_bootstrap_options
 @click.pass_context
 def main(ctx: click.Context, report: str | None, **options) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from productlens.evaluate.bootstrap import bootstrap, paired_difference
+from productlens.evaluate.paired_tests import pair_tests
 from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.schema import Comparison, Difference, Disagreement, PredictionRecord, Results
 from productlens.evaluate.scoring import metric_specs, rescore_records
@@ -71,7 +72,9 @@ def compare_evaluations(
             len(shared),
             n_resamples,
             seed,
+            keep_replicates=True,
         )
+        tests = pair_tests(specs_first, specs_other, common, estimates)
         for metric in common:
             estimate = estimates[metric]
             differences.setdefault(metric, []).append(
@@ -81,6 +84,7 @@ def compare_evaluations(
                     ci_low=estimate.ci_low,
                     ci_high=estimate.ci_high,
                     n_shared=len(shared),
+                    **tests[metric],
                 )
             )
     return Comparison(

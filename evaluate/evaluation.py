@@ -20,6 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from productlens.evaluate.ablation import (
+    generate_ablations,
+    parse_ablate,
+    present_ablations,
+    score_ablations,
+)
+from productlens.evaluate.cost import HardwareRecorder, previous_hardware, summarise_cost
 from productlens.evaluate.local_model import resolve_prompt_style
 from productlens.evaluate.model_predictions import generate_predictions_with_model
 from productlens.evaluate.openai_endpoint import EndpointConfig, Sample, generate_with_endpoint
@@ -30,9 +37,11 @@ from productlens.evaluate.predictions_io import (
     reference_from_row,
     write_predictions,
 )
+from productlens.evaluate.regenerate_ids import check_ids_in_split, drop_answers, parse_id_list
 from productlens.evaluate.schema import PredictionRecord, Results
 from productlens.evaluate.scoring import default_provenance, evaluate_records
 from productlens.evaluate.training_stats import TrainingStats
+from productlens.evaluate.zero_shot import style_for_set
 from productlens.finetune.answer_format import PromptStyle
 from productlens.generate.atomic import atomic_write_text
 
@@ -79,6 +88,16 @@ class EvaluateConfig:
     limit: int | None = field(
         default=None, metadata={"help": "Evaluate the first N samples only; None: all."}
     )
+    ablate: str | None = field(
+        default=None,
+        metadata={"help": "Image ablations: blank, shuffle, both or none; None: both for a local model."},
+    )
+    ids: str | None = field(
+        default=None,
+        metadata={
+            "help": "Comma-separated ids whose answers are generated again; None: generate what is missing."
+        },
+    )
 
     def __post_init__(self) -> None:
         chosen = [s for s, on in (("--predictions", self.predictions), ("--endpoint", self.endpoint)) if on]
@@ -94,6 +113,13 @@ class EvaluateConfig:
             raise ValueError("--bootstrap must be >= 0 and --limit >= 1")
         if self.prompt_style is not None:
             PromptStyle.preset(self.prompt_style)  # type: ignore[arg-type]  # raises for an unknown name
+        parse_ablate(self.ablate, self.source)  # raises naming a bad --ablate value
+        if self.ids is not None:
+            parse_id_list(self.ids)
+            if self.predictions is not None:
+                raise ValueError(
+                    "--ids generates answers again: it needs --run, --model or --endpoint, not --predictions"
+                )
 
     @property
     def source(self) -> Source:
@@ -144,9 +170,13 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
     style = resolve_prompt_style(config.prompt_style, config.run)
     split = _load_split(config) if config.source != "predictions" or config.data.exists() else None
     stats = _training_stats(config, split)
+    if split is not None:
+        style = style_for_set(style, split["train"])
 
     generation_s = None
+    ablations: tuple[str, ...] = ()
     predictions_path = out_dir / PREDICTIONS_FILE
+    hardware, hardware_facts = HardwareRecorder(_batch_or_concurrency(config)), None
     if config.source == "predictions":
         records = read_predictions(config.predictions)  # type: ignore[arg-type]
         (out_dir / GENERATION_FILE).unlink(
@@ -154,16 +184,37 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         )  # these answers came from elsewhere: never resume them
         if split is not None:
             records = _restrict_to_split(records, split["test_ids"], config)
+        ablations = present_ablations(config.predictions.parent)  # type: ignore[union-attr]  # saved beside it
     else:
         assert split is not None
-        _start_or_resume(out_dir, _generation_identity(config, style))
+        ids = parse_id_list(config.ids)
+        if ids:
+            check_ids_in_split(ids, split["test_ids"], config.split)
+            drop_answers(out_dir, PREDICTIONS_FILE, GENERATION_FILE, _generation_identity(config, style), ids)
+        identity = _generation_identity(config, style)
+        _start_or_resume(out_dir, identity)
         done = completed_ids(predictions_path)
         todo = [sample for sample in _samples(split["rows"], config.limit) if sample.id not in done]
+        todo = [sample for sample in todo if sample.id in ids] if ids else todo
         started = time.perf_counter()
         with PredictionWriter(predictions_path) as writer:
-            _generate(config, style, todo, writer, on_progress)
+            _generate(config, style, todo, writer, on_progress, hardware)
         generation_s = round(time.perf_counter() - started, 3)
+        hardware_facts = hardware.finish() if todo else previous_hardware(out_dir / RESULTS_FILE)
         records = _restrict_to_split(read_predictions(predictions_path), split["test_ids"], config)
+        ablations = parse_ablate(config.ablate, config.source)
+        if ablations:  # the same prompts with a blank image and another sample's photo (evaluate/ablation.py)
+            scored_ids = {record["id"] for record in records}
+            samples = [s for s in _samples(split["rows"], config.limit) if s.id in scored_ids]
+            generate_ablations(
+                ablations,
+                samples,
+                out_dir,
+                identity,
+                config.seed,
+                lambda todo, writer: _generate(config, style, todo, writer, on_progress),
+                _start_or_resume,
+            )
 
     provenance = default_provenance(
         model=_model_label(config),
@@ -183,6 +234,12 @@ def run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None) 
         generation_s=generation_s,
         style=style,
     )
+    if ablations:
+        answers_dir = config.predictions.parent if config.source == "predictions" else out_dir  # type: ignore[union-attr]
+        scored.results["ablation"] = score_ablations(
+            ablations, scored.records, answers_dir, stats.hierarchy, style, config.n_resamples, config.seed
+        )
+    scored.results["cost"] = summarise_cost(config.source, scored.records, hardware_facts)
     write_predictions(predictions_path, scored.records)
     atomic_write_text(out_dir / RESULTS_FILE, json.dumps(scored.results, indent=2, allow_nan=False) + "\n")
     atomic_write_text(out_dir / STATS_FILE, json.dumps(stats.to_dict(), indent=2) + "\n")
@@ -199,7 +256,12 @@ def load_thumbnails(config: EvaluateConfig, ids: list[str]) -> dict[str, bytes]:
 
 
 def _generate(
-    config: EvaluateConfig, style: PromptStyle, todo: list[Sample], writer: PredictionWriter, on_progress
+    config: EvaluateConfig,
+    style: PromptStyle,
+    todo: list[Sample],
+    writer: PredictionWriter,
+    on_progress,
+    hardware: HardwareRecorder | None = None,
 ):
     total = len(todo)
     done = 0
@@ -220,6 +282,8 @@ def _generate(
             max_new_tokens=config.max_new_tokens,
             api_key=_api_key(),
         )
+        if hardware is not None:
+            hardware.endpoint(endpoint.url)
         generate_with_endpoint(todo, writer, endpoint, style, on_batch=on_batch)
         return
     model = str(config.model) if config.model is not None else str(config.run)
@@ -233,7 +297,12 @@ def _generate(
         num_crops=config.num_crops,
         batch_size=config.batch_size,
         on_batch=on_batch,
+        on_loaded=None if hardware is None else hardware.model_loaded,
     )
+
+
+def _batch_or_concurrency(config: EvaluateConfig) -> int | None:
+    return {"model": config.batch_size, "endpoint": config.concurrency}.get(config.source)
 
 
 def _load_split(config: EvaluateConfig) -> dict:

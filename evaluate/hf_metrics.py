@@ -97,12 +97,18 @@ class ParseRateMetric(_AnswerMetric):
 
 
 class PriceMetric(_AnswerMetric):
-    """MAE, median AE, MAPE, MdAPE, RMSLE and within 5/10/25 % on parsed prices, plus within-x % with misses."""
+    """MAE, median AE, MAPE, MdAPE, SMAPE, RMSLE and within 5/10/25 % on parsed prices, plus within-x % with misses."""
 
     def _specs(self, parsed, truth):
         predicted = np.array([np.nan if p.price is None else p.price for p in parsed])
         errors = price_errors(predicted, np.array([t.price for t in truth]))
-        return price_specs(errors["abs_error"], errors["ape"], errors["log_error"], ~np.isnan(predicted))
+        return price_specs(
+            errors["abs_error"],
+            errors["ape"],
+            errors["log_error"],
+            ~np.isnan(predicted),
+            smape=errors["smape"],
+        )
 
 
 class TitleMetric(_AnswerMetric):

@@ -9,6 +9,7 @@ so an interrupted run loses at most one batch; the evaluation skips ids already 
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 
@@ -31,30 +32,46 @@ def generate_predictions_with_model(
     num_crops: int | None,
     batch_size: int,
     on_batch: Callable[[int], None] | None = None,
+    on_loaded: Callable[[LocalModel], None] | None = None,
 ) -> int:
-    """Generate an answer per sample with the model and append {id, generated, reference} per batch.
+    """Generate an answer per sample with the model and append {id, generated, reference, usage} per batch.
 
-    Returns the number of samples written. The model is loaded only when there is something to do.
+    `usage` holds the prompt and generated token counts from the tokenizer and the batch's time per
+    sample. Returns the number of samples written. The model is loaded only when there is something
+    to do; `on_loaded` is called with it (to note the device and dtype).
     """
     batches = _batches(samples, batch_size)
     first = next(batches, None)
     if first is None:
         return 0
     local = load_local_model(model, adapter, num_crops)
+    if on_loaded is not None:
+        on_loaded(local)
     written = 0
     for batch in chain([first], batches):
+        started = time.perf_counter()
         images = [open_sample_image(sample) for sample in batch]
         try:
-            answers = generate_batch(local, images, style, max_new_tokens)
+            answers, prompt_tokens, generated_tokens = generate_batch_with_usage(
+                local, images, style, max_new_tokens
+            )
         except torch.OutOfMemoryError:
             raise ValueError(
                 f"out of GPU memory generating a batch of {len(batch)} at num_crops "
                 f"{local.processor.image_processor.config.num_crops}: lower --batch-size or --num-crops; "
                 f"the {written} predictions written so far are kept and the same command resumes"
             ) from None
+        seconds = (time.perf_counter() - started) / len(batch)
         writer.write_batch(
-            {"id": sample.id, "generated": answer, "reference": sample.reference}
-            for sample, answer in zip(batch, answers, strict=True)
+            {
+                "id": sample.id,
+                "generated": answer,
+                "reference": sample.reference,
+                "usage": {"prompt_tokens": prompt, "generated_tokens": new, "seconds": round(seconds, 6)},
+            }
+            for sample, answer, prompt, new in zip(
+                batch, answers, prompt_tokens, generated_tokens, strict=True
+            )
         )
         written += len(batch)
         if on_batch is not None:
@@ -66,15 +83,41 @@ def generate_batch(
     local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
 ) -> list[str]:
     """Greedy answers, one per image, for one left-padded batch; the text after the prompt only."""
-    generated = generate_ids(local, images, style, max_new_tokens)
-    return [text.strip() for text in local.processor.batch_decode(generated, skip_special_tokens=True)]
+    return generate_batch_with_usage(local, images, style, max_new_tokens)[0]
 
 
-@torch.inference_mode()
+def generate_batch_with_usage(
+    local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
+) -> tuple[list[str], list[int], list[int]]:
+    """(answers, prompt tokens per sample, generated tokens per sample) for one batch.
+
+    Prompt tokens are the tokenizer's count for the prompt with its image tokens (padding left out);
+    generated tokens run up to and including the stop token, as a server's usage counts them.
+    """
+    generated, prompt_tokens = _generate_ids_and_prompt_lengths(local, images, style, max_new_tokens)
+    texts = [text.strip() for text in local.processor.batch_decode(generated, skip_special_tokens=True)]
+    return texts, prompt_tokens, count_generated_tokens(generated, local.processor.stop_token_ids)
+
+
+def count_generated_tokens(generated: torch.Tensor, stop_token_ids) -> list[int]:
+    """Tokens each row generated: up to and including its first stop token, else the whole row."""
+    stops = torch.isin(generated, torch.as_tensor(list(stop_token_ids), dtype=generated.dtype))
+    width = generated.shape[1]
+    first = torch.where(stops.any(dim=1), stops.to(torch.int8).argmax(dim=1) + 1, width)
+    return [int(count) for count in first]
+
+
 def generate_ids(
     local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
 ) -> torch.Tensor:
     """The generated token ids (batch, new tokens) after each prompt; rows that stopped early end in padding."""
+    return _generate_ids_and_prompt_lengths(local, images, style, max_new_tokens)[0]
+
+
+@torch.inference_mode()
+def _generate_ids_and_prompt_lengths(
+    local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
+) -> tuple[torch.Tensor, list[int]]:
     model, processor, device = local
     inputs = processor(
         [build_prompt(style)] * len(images), [[image] for image in images], padding_side="left"
@@ -90,7 +133,8 @@ def generate_ids(
         eos_token_id=processor.stop_token_ids,
         pad_token_id=processor.pad_token_id,
     )
-    return output[:, inputs["input_ids"].shape[1] :].cpu()
+    prompt_tokens = [int(count) for count in inputs["attention_mask"].sum(dim=1)]
+    return output[:, inputs["input_ids"].shape[1] :].cpu(), prompt_tokens
 
 
 def open_sample_image(sample: Sample) -> Image.Image:

@@ -102,6 +102,14 @@ def chat_request(image: bytes, style: PromptStyle, config: EndpointConfig) -> di
 
 def complete(session: requests.Session, sample: Sample, style: PromptStyle, config: EndpointConfig) -> str:
     """The generated text for one sample, retrying what retrying can fix."""
+    return complete_with_usage(session, sample, style, config)[0]
+
+
+def complete_with_usage(
+    session: requests.Session, sample: Sample, style: PromptStyle, config: EndpointConfig
+) -> tuple[str, int | None, int | None]:
+    """(generated text, prompt tokens, completion tokens) for one sample; the counts are the server's
+    `usage` (None where it sends none)."""
     headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
     body = chat_request(sample.image, style, config)
     last_problem = ""
@@ -124,11 +132,14 @@ def complete(session: requests.Session, sample: Sample, style: PromptStyle, conf
                 f"{response.text[:300]} (check --model-name and the server's log)"
             )
         try:
-            return response.json()["choices"][0]["message"]["content"] or ""
+            answer = response.json()
+            text = answer["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError):
             raise EndpointError(
                 f"sample {sample.id}: the answer is not a chat completion: {response.text[:300]}"
             ) from None
+        usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
+        return text, _token_count(usage.get("prompt_tokens")), _token_count(usage.get("completion_tokens"))
     raise EndpointError(
         f"sample {sample.id}: no answer from {config.completions_url} after {config.retries + 1} attempts "
         f"({last_problem}); rerun the same command to resume"
@@ -143,7 +154,7 @@ def generate_with_endpoint(
     batch_size: int | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
-    """Ask the server about every sample, appending {id, generated, reference} per batch; returns the count.
+    """Ask the server about every sample, appending {id, generated, reference, usage} per batch; returns the count.
 
     `samples` should already leave out ids present in the predictions file (resume).
     """
@@ -151,22 +162,33 @@ def generate_with_endpoint(
     done = 0
     sessions = threading.local()  # one Session (connection pool) per worker thread
 
-    def ask(sample: Sample) -> str:
+    def ask(sample: Sample) -> tuple[str, int | None, int | None]:
         if not hasattr(sessions, "session"):
             sessions.session = requests.Session()
-        return complete(sessions.session, sample, style, config)
+        return complete_with_usage(sessions.session, sample, style, config)
 
     with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
         for batch in _batches(samples, batch_size):
+            started = time.perf_counter()
             futures = [pool.submit(ask, sample) for sample in batch]
-            records, failure = [], None
+            answers, failure = [], None
             for sample, future in zip(batch, futures, strict=True):
                 try:
-                    generated = future.result()
+                    answers.append((sample, *future.result()))
                 except EndpointError as error:
                     failure = failure or error
-                    continue
-                records.append({"id": sample.id, "generated": generated, "reference": sample.reference})
+            # The batch's wall time shared by its answers: with requests in flight together, per-request
+            # latencies would add up to more than the time the batch took.
+            seconds = round((time.perf_counter() - started) / max(len(batch), 1), 6)
+            records = [
+                {
+                    "id": sample.id,
+                    "generated": generated,
+                    "reference": sample.reference,
+                    "usage": {"prompt_tokens": prompt, "generated_tokens": new, "seconds": seconds},
+                }
+                for sample, generated, prompt, new in answers
+            ]
             writer.write_batch(records)
             done += len(records)
             if on_batch is not None:
@@ -174,6 +196,10 @@ def generate_with_endpoint(
             if failure is not None:
                 raise failure
     return done
+
+
+def _token_count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _batches(items: Iterable[Sample], size: int) -> Iterator[list[Sample]]:

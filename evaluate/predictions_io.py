@@ -12,12 +12,13 @@ from typing import Any
 from productlens.evaluate.schema import PredictionRecord, Reference
 
 REQUIRED_KEYS = ("id", "generated", "reference")
+ATTRIBUTE_COLUMNS = ("attr_colour", "attr_material", "attr_pattern", "attr_hardware", "attr_size")
 
 
 def reference_from_row(row: Mapping[str, Any]) -> Reference:
     """The reference fields of one sample-set row (DBQ columns, plus oracle_price when present)."""
     oracle = row.get("oracle_price")
-    return Reference(
+    reference = Reference(
         title=str(row["title"]),
         category1=row.get("category1_code"),
         category2=row.get("category2_code"),
@@ -28,6 +29,13 @@ def reference_from_row(row: Mapping[str, Any]) -> Reference:
         if oracle is None or (isinstance(oracle, float) and math.isnan(oracle))
         else float(oracle),
     )
+    # Visual attributes (synthetic rows) and the --holdout flag, for the breakdowns in evaluate/groups.py.
+    attributes = {name.removeprefix("attr_"): row.get(name) for name in ATTRIBUTE_COLUMNS}
+    if any(value is not None for value in attributes.values()):
+        reference["attributes"] = attributes
+    if row.get("combination_seen") is not None:
+        reference["combination_seen"] = bool(row["combination_seen"])
+    return reference
 
 
 def read_predictions(path: str | Path) -> list[PredictionRecord]:

@@ -25,6 +25,9 @@ class Reference(TypedDict):
     price: float  # the row's full_price
     currency: str | None
     oracle_price: float | None  # synthetic sets: the price before noise
+    # additions
+    attributes: NotRequired[dict[str, str | None]]  # synthetic sets: colour, material, pattern, hardware, size
+    combination_seen: NotRequired[bool]  # sets made with --holdout: False for a held-out combination
 
 
 class RowScores(TypedDict):
@@ -42,6 +45,15 @@ class RowScores(TypedDict):
     title_chrf: NotRequired[float | None]
     category1_correct: NotRequired[int | None]
     category2_correct: NotRequired[int | None]
+    price_smape: NotRequired[float | None]  # 2 |pred - true| / (|pred| + |true|), a fraction from 0 to 2
+
+
+class SampleUsage(TypedDict):
+    """Tokens and time of one generated answer; None where the source does not say."""
+
+    prompt_tokens: int | None  # tokenizer count (local model) or the server's usage.prompt_tokens
+    generated_tokens: int | None  # up to and including the stop token; the server's usage.completion_tokens
+    seconds: float  # the batch's wall time divided by its samples
 
 
 class PredictionRecord(TypedDict):
@@ -51,6 +63,7 @@ class PredictionRecord(TypedDict):
     parse_error: str | None
     reference: Reference
     scores: RowScores
+    usage: NotRequired[SampleUsage]  # addition: what generating this answer cost (absent: not recorded)
 
 
 class MetricValue(TypedDict):
@@ -95,6 +108,79 @@ class Timings(TypedDict):
     scoring_s: float
 
 
+class GroupMetrics(TypedDict):
+    n: int
+    metrics: dict[str, MetricValue]
+
+
+class Gap(TypedDict):
+    delta: float | None  # a - b (seen - unseen, or real - ablated)
+    ci_low: float | None
+    ci_high: float | None
+
+
+class CombinationBreakdown(TypedDict):
+    """Sets made with --holdout: metrics on seen and unseen attribute combinations, and their gap."""
+
+    seen: GroupMetrics | None
+    unseen: GroupMetrics | None
+    gap: dict[str, Gap]  # key metrics: seen - unseen with its 95 % bootstrap interval
+
+
+class AttributeBreakdown(TypedDict):
+    label: str
+    overall: MetricValue  # the attribute's word in the predicted title is the right one
+    by_value: dict[str, MetricValue]
+
+
+class AblationRun(TypedDict):
+    """The same prompts with another image: its metrics and the paired difference real - ablated."""
+
+    label: str  # what the model was shown instead of the photo
+    n: int
+    metrics: dict[str, MetricValue]
+    differences: dict[str, Gap]  # per metric: real - ablated, paired (same resampled samples)
+    reads_image: bool | None  # the primary metric's difference interval lies above 0 (None: no interval)
+    follows_image: NotRequired[MetricValue]  # shuffle: answers naming the shown photo's category3
+    keeps_own: NotRequired[MetricValue]  # shuffle: answers naming their own sample's category3
+
+
+class Ablation(TypedDict):
+    primary: str  # the metric the verdict reads, category3_accuracy
+    seed: int  # the derangement's seed (--seed)
+    runs: dict[str, AblationRun]  # "blank", "shuffle"
+    reads_image: bool | None  # every run's primary difference lies above 0
+class PriceBand(TypedDict):
+    name: str  # q1 (cheapest) .. q5
+    label: str  # the true-price range, e.g. "250-480"
+    low: float | None  # exclusive; None for the first band
+    high: float | None  # inclusive; None for the last band
+    n: int  # samples of the evaluation in the band
+    metrics: dict[str, MetricValue]  # every price metric, on the band's samples
+
+
+class PriceBands(TypedDict):
+    edges: list[float]  # quintiles of full_price in the training split
+    bands: list[PriceBand]
+
+
+class Cost(TypedDict):
+    """What generating the answers took; every field None (and `absent` set) where nothing was generated."""
+
+    source: str  # "model", "endpoint" or "predictions"
+    absent: str | None  # why there are no figures (a predictions file), else None
+    samples: int  # answers with a usage record
+    wall_s: float | None  # generation time of those answers, summed over resumed runs
+    samples_per_s: float | None
+    prompt_tokens_per_sample: float | None
+    generated_tokens_per_sample: float | None
+    tokens_from: str | None  # "tokenizer" or "server usage"
+    device: str | None
+    dtype: str | None
+    batch_size: int | None  # samples per batch (model) or requests in flight (endpoint)
+    peak_memory_gb: float | None  # peak accelerator memory allocated; None on a CPU or behind an endpoint
+
+
 class Results(TypedDict):
     schema: int
     name: str
@@ -105,6 +191,12 @@ class Results(TypedDict):
     confusion: Confusion
     provenance: Provenance
     timings: Timings
+    # additions
+    combinations: NotRequired[CombinationBreakdown]
+    attributes: NotRequired[dict[str, AttributeBreakdown]]
+    ablation: NotRequired[Ablation]
+    price_bands: NotRequired[PriceBands]
+    cost: NotRequired[Cost]
 
 
 class Difference(TypedDict):
@@ -113,6 +205,12 @@ class Difference(TypedDict):
     ci_low: float | None
     ci_high: float | None
     n_shared: int
+    # additions: the paired test (see evaluate/paired_tests.py)
+    test: NotRequired[str]  # "mcnemar" or "bootstrap"
+    p_value: NotRequired[float | None]
+    p_holm: NotRequired[float | None]  # Holm-adjusted across the metrics of this pair of runs
+    significant: NotRequired[bool]  # p_holm < 0.05
+    identical: NotRequired[bool]  # every shared sample scored the same for this metric
 
 
 class Disagreement(TypedDict):

@@ -27,8 +27,10 @@ from productlens.evaluate.category_metrics import (
     confusion_matrix,
     normalise_category,
 )
+from productlens.evaluate.groups import breakdowns
 from productlens.evaluate.predictions_io import read_predictions
-from productlens.evaluate.price_metrics import price_specs
+from productlens.evaluate.price_bands import price_band_specs, price_bands_result
+from productlens.evaluate.price_metrics import price_specs, sample_smape
 from productlens.evaluate.schema import (
     RESULTS_SCHEMA_VERSION,
     Baseline,
@@ -86,7 +88,11 @@ def score_record(
 def rescore_records(
     records: Sequence[PredictionRecord], hierarchy: Hierarchy, style: PromptStyle | None = None
 ) -> list[PredictionRecord]:
-    return [score_record(r["id"], r["generated"], r["reference"], hierarchy, style) for r in records]
+    rescored = [score_record(r["id"], r["generated"], r["reference"], hierarchy, style) for r in records]
+    for old, new in zip(records, rescored, strict=True):
+        if "usage" in old:  # what the answer cost to generate stays with it
+            new["usage"] = old["usage"]
+    return rescored
 
 
 def evaluate_records(
@@ -127,6 +133,7 @@ def evaluate_records(
     joint = list(specs)
     for baseline, (_, baseline_metric_specs) in baselines.items():
         joint += [replace(spec, name=f"{baseline}/{spec.name}") for spec in baseline_metric_specs]
+    joint += price_band_specs(column, references, stats.price_quintiles)
     estimates = estimate_metrics(joint, n, n_resamples, seed)
     metrics = {spec.name: estimates[spec.name] for spec in specs}
     baseline_results = {
@@ -147,6 +154,10 @@ def evaluate_records(
         provenance=provenance or default_provenance(),
         timings={"generation_s": generation_s, "scoring_s": 0.0},
     )
+    results.update(breakdowns(records, n_resamples, seed))  # type: ignore[typeddict-item]
+    bands = price_bands_result(estimates, references, stats.price_quintiles)
+    if bands is not None:
+        results["price_bands"] = bands
     results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
     return ScoredEvaluation(results, records)
 
@@ -169,7 +180,11 @@ def metric_specs(
         ),
         *category_specs(column, true_category3, predicted_category3),
         *price_specs(
-            column["price_abs_error"], column["price_ape"], column["price_log_error"], column["price_parsed"]
+            column["price_abs_error"],
+            column["price_ape"],
+            column["price_log_error"],
+            column["price_parsed"],
+            smape=column["price_smape"],
         ),
         *title_specs(column, column["title_parsed"]),
     ]
@@ -210,12 +225,13 @@ def package_versions() -> dict[str, str]:
 
 def _price_scores(predicted: float | None, true: float) -> dict[str, float | None]:
     if predicted is None:
-        return {"price_abs_error": None, "price_ape": None, "price_log_error": None}
+        return {"price_abs_error": None, "price_ape": None, "price_log_error": None, "price_smape": None}
     abs_error = abs(predicted - true)
     return {
         "price_abs_error": abs_error,
         "price_ape": abs_error / true if true > 0 else None,
         "price_log_error": math.log1p(predicted) - math.log1p(true),
+        "price_smape": sample_smape(predicted, true),
     }
 
 
@@ -230,6 +246,7 @@ _SCORE_COLUMNS = (
     "price_abs_error",
     "price_ape",
     "price_log_error",
+    "price_smape",
 )
 
 

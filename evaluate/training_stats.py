@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from productlens.evaluate.category_metrics import Hierarchy, normalise_category
+from productlens.evaluate.price_bands import price_band_edges
 
 TRAINING_COLUMNS = ("category1_code", "category2_code", "category3_code", "full_price")
 
@@ -21,6 +22,8 @@ class TrainingStats:
     category_median_price: dict[str, float]  # normalised category3 -> median full_price
     majority_category: str  # category3 as written in the data
     hierarchy: Hierarchy  # normalised category3 -> (category1, category2)
+    # addition: the price-band edges (quintiles of full_price); empty in stats saved before it existed
+    price_quintiles: tuple[float, ...] = ()
 
     @classmethod
     def from_columns(
@@ -45,6 +48,7 @@ class TrainingStats:
             category_median_price={key: float(np.median(values)) for key, values in by_category.items()},
             majority_category=Counter(category3).most_common(1)[0][0],
             hierarchy={key: counts.most_common(1)[0][0] for key, counts in parents.items()},
+            price_quintiles=price_band_edges(prices),
         )
 
     @classmethod
@@ -64,4 +68,6 @@ class TrainingStats:
     @classmethod
     def from_dict(cls, data: dict) -> TrainingStats:
         hierarchy = {key: tuple(value) for key, value in data["hierarchy"].items()}
-        return cls(**{**data, "hierarchy": hierarchy})
+        return cls(
+            **{**data, "hierarchy": hierarchy, "price_quintiles": tuple(data.get("price_quintiles", ()))}
+        )

@@ -22,14 +22,15 @@ from __future__ import annotations
 import math
 import re
 import string
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 TARGET_SUFFIX = "<|end|>\n<|endoftext|>"
 """Appended to `format_answer(...)` to make a training target (the official recipe, PHI3V.md section 4)."""
 
-PresetName = Literal["chat", "cookbook"]
+PresetName = Literal["chat", "cookbook", "zero-shot"]
 FieldName = Literal["title", "category", "price"]
 
 # Placeholders an answer template may use, named after the DBQ columns they are filled from.
@@ -101,7 +102,8 @@ class PromptStyle:
 
     @classmethod
     def preset(cls, name: PresetName) -> PromptStyle:
-        """A named preset: "chat" (the official chat template) or "cookbook" (the CookBook's exact string)."""
+        """A named preset: "chat" (the official chat template), "cookbook" (the CookBook's exact string) or
+        "zero-shot" (the question spells out the answer format; see `zero_shot_style`)."""
         if name not in PRESETS:
             raise ValueError(f"unknown prompt style {name!r}; choose one of {sorted(PRESETS)}")
         return PRESETS[name]
@@ -116,6 +118,45 @@ PRESETS: dict[str, PromptStyle] = {
         name="cookbook", prompt_template="<|user|>\n<|image_1|>{question}<|end|><|assistant|>\n"
     ),
 }
+
+# For a model never trained on our answer format (a base model, another VLM behind an endpoint): the
+# question states the format field by field, so the usual parser reads the answer. `zero_shot_style`
+# adds the category names a set allows; this preset alone says only "the product category".
+_ZERO_SHOT_FIELD_HINTS = {
+    "title": "<the product title>",
+    "category3_code": "<the product category>",
+    "full_price": "<the full price>",
+}
+
+
+def zero_shot_question(
+    answer_template: str, categories: Sequence[str] = (), currency: str | None = None
+) -> str:
+    """The question of the zero-shot style: the exact answer layout, the allowed categories, the price form."""
+    layout = answer_template.format(**_ZERO_SHOT_FIELD_HINTS)
+    lines = [
+        "What product is shown in this image?",
+        f"Answer on one line, in exactly this format: {layout}",
+    ]
+    if categories:
+        lines.append("The category is exactly one of: " + "; ".join(_one_line(c) for c in categories) + ".")
+    unit = f" in {currency}" if currency else ""
+    lines.append(f"The full price is a number{unit}, digits only, without a currency sign.")
+    return "\n".join(lines)
+
+
+def zero_shot_style(
+    categories: Sequence[str], currency: str | None = None, base: PromptStyle | None = None
+) -> PromptStyle:
+    """The zero-shot preset with the set's category names (from its training split) listed in the question."""
+    base = base or PRESETS["zero-shot"]
+    question = zero_shot_question(base.answer_template, sorted(dict.fromkeys(categories)), currency)
+    return replace(base, name="zero-shot", question=question)
+
+
+PRESETS["zero-shot"] = PromptStyle(
+    name="zero-shot", question=zero_shot_question(PRESETS["chat"].answer_template)
+)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 from transformers import TrainerCallback
 
 
@@ -63,6 +64,7 @@ class RichProgress(TrainerCallback):
                 f"  step {state.global_step}: validation parse {logs['val_parse_rate']:.0%}  "
                 f"category3 {logs['val_category3_accuracy']:.0%}  "
                 + (f"price MdAPE {price:.1f}%" if price is not None else "price unparsed")
+                + (f"  blank image {logs['val_blank_category3_accuracy']:.0%}" if "val_blank_category3_accuracy" in logs else "")
             )
         self.progress.update(self.task, status=self.status)
 
@@ -100,6 +102,9 @@ def summary_table(record: dict[str, Any]) -> Table:
             f"parse {last['val_parse_rate']:.0%}, category3 {last['val_category3_accuracy']:.0%}, "
             + (f"price MdAPE {price:.1f}%" if price is not None else "no price parsed"),
         )
+    check = record.get("image_check")
+    if check:
+        table.add_row("image check", image_check_text(check))
     speed = record.get("train_samples_per_second")
     table.add_row("time", f"{record['wall_s']:.0f} s" + (f" ({speed:.2f} samples/s)" if speed else ""))
     written = [
@@ -112,6 +117,19 @@ def summary_table(record: dict[str, Any]) -> Table:
     ]
     table.add_row("written", ", ".join(w for w in written if w))
     return table
+
+
+def image_check_text(check: dict[str, Any]) -> Text:
+    """The blank-image check in words: green when the photo matters, a red warning when it does not."""
+    if check.get("warning"):
+        return Text(f"WARNING: {check['warning']}", style="bold red")
+    return Text(
+        f"reads the photo: category3 {check['category3_accuracy']:.0%} with it, "
+        f"{check['blank_category3_accuracy']:.0%} with a blank image (difference "
+        f"{check['difference'] * 100:.0f} points [{check['ci_low'] * 100:.0f}, {check['ci_high'] * 100:.0f}], "
+        f"n {check['n']})",
+        style="green",
+    )
 
 
 def plan_table(plan: TrainingPlan) -> Table:

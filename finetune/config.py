@@ -117,7 +117,10 @@ class FinetuneConfig:
     )
     eval_steps: int | None = field(
         default=None,
-        metadata=_help("Generation-based validation every K steps. None: 4 times per run; 0: off."),
+        metadata=_help(
+            "Generation-based validation every K steps, with the blank-image check when K is given. "
+            "None: 4 times per run; 0: only the final check. The final check always runs it."
+        ),
     )
     eval_samples: int = field(default=16, metadata=_help("Validation images per check (N)."))
     eval_max_new_tokens: int = field(default=48, metadata=_help("Generated tokens per validation answer."))

@@ -161,7 +161,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     )
     trainer.remove_callback(PrinterCallback)  # library code never prints
     validation = None
-    if validation_rows and every:
+    if validation_rows:  # with --eval-steps 0 only the final check runs (with its blank-image check)
         validation = GenerationValidation(
             trainer=trainer,
             processor=processor,
@@ -171,6 +171,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
             max_new_tokens=config.eval_max_new_tokens,
             batch_size=config.batch_size,
             synced_gpus=bool(config.deepspeed or config.fsdp_config),
+            blank_every=bool(config.eval_steps),  # --eval-steps: the blank-image check each time
         )
         trainer.add_callback(validation)
 
@@ -230,6 +231,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
                 if "loss" in entry
             ],
             "eval_history": validation.history if validation else [],
+            "image_check": validation.image_checks[-1] if validation and validation.image_checks else None,
             "versions": package_versions(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }

@@ -10,12 +10,14 @@ the forward pass) stay in step; only the main process logs.
 
 from __future__ import annotations
 
+import logging
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from productlens.finetune.answer_format import PromptStyle, build_prompt, parse_answer
+from productlens.finetune.image_check import ImageCheck, blank_rows, image_check
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
 PREFIX = "val_"
@@ -91,26 +93,37 @@ class GenerationValidation(TrainerCallback):
     batch_size: int = 8
     synced_gpus: bool = False
     history: list[dict[str, float]] = field(default_factory=list)
+    blank_every: bool = False  # the blank-image check at every validation (else only at the end)
+    image_checks: list[ImageCheck] = field(default_factory=list)
 
     def validate(
-        self, model: torch.nn.Module, step: int, control: TrainerControl | None = None
+        self, model: torch.nn.Module, step: int, control: TrainerControl | None = None, blank: bool = False
     ) -> dict[str, float]:
-        answers = generate_answers(
-            model,
-            self.processor,
-            self.rows,
-            self.style,
-            self.max_new_tokens,
-            self.batch_size,
-            self.synced_gpus,
-        )
+        answers = self._answers(model, self.rows)
         scores = score_answers(answers, self.rows, self.style)
+        if blank or self.blank_every:  # the same rows with a white image: does the photo matter?
+            check = image_check(step, self._hits(answers), self._hits(self._answers(model, blank_rows(self.rows))))
+            self.image_checks.append(check)
+            scores[f"{PREFIX}blank_category3_accuracy"] = check["blank_category3_accuracy"]
+            scores[f"{PREFIX}image_gain"] = check["difference"]
+            scores[f"{PREFIX}image_gain_ci_low"] = check["ci_low"]
+            scores[f"{PREFIX}image_gain_ci_high"] = check["ci_high"]
         self.history.append({"step": step, **scores})
         should_log = control.should_log if control is not None else False
         self.trainer.log(dict(scores))
         if control is not None:  # trainer.log clears the flag; the loss of this step still has to be logged
             control.should_log = should_log
         return scores
+
+    def _answers(self, model: torch.nn.Module, rows: list[dict[str, Any]]) -> list[str]:
+        return generate_answers(
+            model, self.processor, rows, self.style, self.max_new_tokens, self.batch_size, self.synced_gpus
+        )
+
+    def _hits(self, answers: list[str]) -> list[bool]:
+        """Per row: category3 right (an unparsed answer is wrong), as score_answers counts it."""
+        parsed = [parse_answer(text, self.style) for text in answers]
+        return [p.category == row["category3_code"] for p, row in zip(parsed, self.rows, strict=True)]
 
     def on_step_end(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
@@ -121,5 +134,8 @@ class GenerationValidation(TrainerCallback):
     def on_train_end(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
     ):
-        if not self.history or self.history[-1]["step"] != state.global_step:
-            self.validate(model, state.global_step)
+        last_check = self.image_checks[-1]["step"] if self.image_checks else None
+        if not self.history or self.history[-1]["step"] != state.global_step or last_check != state.global_step:
+            self.validate(model, state.global_step, blank=True)  # the final check always asks without the image
+        if self.image_checks and self.image_checks[-1]["warning"] and state.is_world_process_zero:
+            logging.getLogger(__name__).warning("blank-image check: %s", self.image_checks[-1]["warning"])

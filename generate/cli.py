@@ -102,6 +102,13 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 @click.option(
     "--overwrite", is_flag=True, help="Replace a non-empty --out (only once the new set is complete)."
 )
+@click.option(
+    "--holdout",
+    default=None,
+    help="Attribute combinations kept out of train, in validation and test only: "
+    "'colour=Burgundy&leaf=TOTE BAGS,material=Suede&leaf=SNEAKERS' or 'random:10%' (a seeded tenth of "
+    "the (colour, leaf) and (material, leaf) pairs). Rows get combination_seen.",
+)
 @click.pass_context
 def main(
     ctx: click.Context,
@@ -118,6 +125,7 @@ def main(
     country: str,
     like: Path | None,
     overwrite: bool,
+    holdout: str | None,
 ) -> None:
     """Generate a synthetic product sample set whose photos carry the title, category and price.
 
@@ -132,6 +140,8 @@ def main(
             for name in ("country", "price_sigma")
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
         ]
+        if holdout is not None:
+            raise click.UsageError("--holdout cannot be combined with --like (only plain sample-gen sets hold out).")
         if ignored:
             raise click.UsageError(
                 f"{' and '.join(ignored)} cannot be combined with --like: currency and price spread come from "
@@ -152,6 +162,7 @@ def main(
             artefact_rate=artefacts,
             country=country,
             overwrite=overwrite,
+            holdout=holdout,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None

@@ -29,6 +29,13 @@ def summary_renderable(summary: SetSummary, title: str, manifest: dict[str, Any]
         overview.add_row("generator", f"{manifest['generator']['name']} {manifest['generator']['version']}")
         overview.add_row("seed", str(manifest.get("seed")))
         overview.add_row("checksum", str(manifest.get("checksum")))
+        holdout = (manifest.get("config") or {}).get("holdout")
+        if holdout:
+            overview.add_row(
+                "held out",
+                f"{len(holdout['combinations'])} combinations ({holdout['spec']}), never in train; "
+                "rows carry combination_seen",
+            )
 
     splits = [s for s in SPLITS if s in summary.rows_per_split]
     categories = Table(title="rows per category3", title_justify="left")

@@ -75,11 +75,12 @@ FEATURES = datasets.Features(
         "parent_code": _STRING,
         **{name: _STRING for name in ATTR_COLUMNS},
         "oracle_price": _FLOAT,
+        "combination_seen": datasets.Value("bool"),  # sets made with --holdout; null otherwise
     }
 )
 COLUMNS: tuple[str, ...] = tuple(FEATURES)
 # Columns a row may omit (they are stored as null); every other column is required.
-OPTIONAL_COLUMNS = frozenset({"parent_code", "oracle_price", *ATTR_COLUMNS})
+OPTIONAL_COLUMNS = frozenset({"parent_code", "oracle_price", "combination_seen", *ATTR_COLUMNS})
 SCHEMA: pa.Schema = FEATURES.arrow_schema
 
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)

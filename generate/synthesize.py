@@ -18,6 +18,7 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, Literal
 
+from productlens.generate.holdout import parse_holdout
 from productlens.generate.products import MARKETS, ProductSettings, brands_for, make_product
 from productlens.generate.render import PhotoSettings
 from productlens.generate.sampleset import DEFAULT_RATIOS, SampleSetWriter, validate_ratios
@@ -61,6 +62,10 @@ class GenerateConfig:
     competence_date: str = field(default="2024-05-01", metadata={"help": "first scrape date (ISO)"})
     overwrite: bool = field(default=False, metadata={"help": "replace a non-empty --out"})
     rows_per_shard: int = field(default=1000, metadata={"help": "rows per Parquet file"})
+    holdout: str | None = field(
+        default=None,
+        metadata={"help": "attribute combinations kept out of train (generate/holdout.py); None: none"},
+    )
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -86,6 +91,8 @@ class GenerateConfig:
             raise ValueError(f"unknown country {self.country!r}; choose one of {', '.join(MARKETS)}")
         if self.image_format not in ("jpeg", "png"):
             raise ValueError(f"image format must be jpeg or png, got {self.image_format!r}")
+        if self.holdout is not None:
+            parse_holdout(self.holdout, self.seed)  # raises naming the bad part of the spec
 
     @property
     def resolved_workers(self) -> int:
@@ -115,6 +122,8 @@ class GenerateConfig:
         config["eur_rate"] = rate
         config["eur_rate_note"] = f"1 EUR = {rate} {currency}; *_eur columns = price / rate, rounded to cents"
         config["brands"] = brands_for(self.seed)
+        if self.holdout is not None:
+            config["holdout"] = parse_holdout(self.holdout, self.seed).to_manifest()
         return config
 
 
@@ -175,10 +184,14 @@ def generate_set(config: GenerateConfig, on_row: Callable[[int], None] | None = 
         ),
         rows_per_shard=config.rows_per_shard,
     )
+    holdout = None if config.holdout is None else parse_holdout(config.holdout, config.seed)
     # closing(): on any error the row generator stops its pool at once, before the writer cleans up.
     with writer, closing(iter_products(config)) as rows:
         for done, row in enumerate(rows, start=1):
-            writer.add(row)
+            if holdout is None:
+                writer.add(row)
+            else:
+                writer.add({**row, "combination_seen": holdout.seen(row)}, holdout.split(row, config.ratios))
             if on_row is not None:
                 on_row(done)
     return writer.summary

@@ -17,7 +17,14 @@ from productlens.reports.metric_format import (
 )
 from productlens.reports.sample_view import field_verdicts
 
-VERDICT_WORDS = {"better": "▲ better", "worse": "▼ worse", "unclear": "≈ unclear", "unknown": "n/a"}
+VERDICT_WORDS = {
+    "better": "▲ better",
+    "worse": "▼ worse",
+    "unclear": "≈ unclear",
+    "unknown": "n/a",
+    "same": "= no difference",
+}
+TEST_NAMES = {"mcnemar": "McNemar", "bootstrap": "paired bootstrap"}
 
 
 def compare_header(names: Sequence[str]) -> str:
@@ -91,14 +98,23 @@ def _difference_cell(difference: Mapping[str, Any] | None, kind: str, higher_is_
     if difference is None:
         return "<td>—</td>"
     delta, low, high = difference.get("delta"), difference.get("ci_low"), difference.get("ci_high")
-    verdict = difference_verdict(delta, low, high, higher_is_better)
+    verdict = difference_verdict(
+        delta, low, high, higher_is_better, difference.get("significant"), difference.get("identical")
+    )
     return (
         f'<td data-verdict="{verdict}"><div class="num">{esc(format_delta(delta, kind))} '
         f'<span class="legend">{esc(format_delta_interval(low, high, kind))}</span> '
         f'<span class="dir {verdict}">{esc(VERDICT_WORDS[verdict])}</span></div>'
         f"{_delta_strip(delta, low, high)}"
-        f'<div class="legend">n = {esc(difference.get("n_shared", ""))}</div></td>'
+        f'<div class="legend">n = {esc(difference.get("n_shared", ""))}{_test_text(difference)}</div></td>'
     )
+
+
+def _test_text(difference: Mapping[str, Any]) -> str:
+    if difference.get("p_holm") is None:
+        return ""
+    test = TEST_NAMES.get(str(difference.get("test")), str(difference.get("test")))
+    return esc(f" · {test}, p = {difference['p_value']:.2g}, Holm {difference['p_holm']:.2g}")
 
 
 def _delta_strip(delta: float | None, low: float | None, high: float | None) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from productlens.reports.breakdown_sections import group_sections, image_check_sections
 from productlens.reports.category_tables import confusion_table, per_category_table
 from productlens.reports.compare_html import (
     compare_header,
@@ -18,10 +19,12 @@ from productlens.reports.compare_html import (
     disagreements_body,
     runs_body,
 )
+from productlens.reports.compare_stats_view import cost_body, summary_body, summary_intro
 from productlens.reports.gallery import gallery_section_body
 from productlens.reports.gallery_script import GALLERY_JS
 from productlens.reports.headline import headline_cards, metrics_table
 from productlens.reports.html_page import esc, page, section, write_atomically
+from productlens.reports.price_bands_view import price_bands_html
 from productlens.reports.provenance import provenance_body
 from productlens.reports.svg_plots import (
     log_error_histogram_svg,
@@ -80,7 +83,8 @@ def render_report(
             f"<figure>{price_scatter_svg(points, currency)}<figcaption>Predicted against true full price, "
             "log scale. On the dashed line the prediction is exact; the band is ±25%.</figcaption></figure>"
             f"<figure>{log_error_histogram_svg(errors)}<figcaption>Error distribution: log(1 + predicted) − "
-            "log(1 + true), labelled as the ratio predicted / true.</figcaption></figure></div>",
+            "log(1 + true), labelled as the ratio predicted / true.</figcaption></figure></div>"
+            + price_bands_html(results, currency),
             esc(price_intro),
         ),
         section(
@@ -99,6 +103,8 @@ def render_report(
         ),
         section("provenance", "Provenance", provenance_body(results)),
     ]
+    sections[:0], extra_links = image_check_sections(results)  # the ablation verdict on top, then the rest
+    sections[-2:-2], group_links = group_sections(results)  # before samples and provenance
     links = [
         ("headline", "Headline"),
         ("metrics", "Metrics"),
@@ -107,6 +113,7 @@ def render_report(
         ("samples", "Samples"),
         ("provenance", "Provenance"),
     ]
+    links[:0], links[-2:-2] = extra_links, group_links
     return page(f"productlens · {name}", _header(results), sections, GALLERY_JS, data=results, links=links)
 
 
@@ -121,13 +128,16 @@ def render_compare_report(compare: Mapping[str, Any], thumbnails: Mapping[str, b
     runs = compare.get("runs") or []
     names = [str(run.get("name", f"run {i}")) for i, run in enumerate(runs)]
     sections = [
+        section("summary", "Summary", summary_body(compare), summary_intro()),
         section("runs", "Runs", runs_body(runs)),
+        section("cost", "Cost and speed", cost_body(compare)),
         section(
             "differences",
             "Differences",
             differences_body(runs, compare.get("differences") or {}),
             f"Each run minus {esc(names[0] if names else 'the first run')}, on the samples both scored, with a "
-            "95% paired-bootstrap interval. Only an interval that excludes 0 is called better or worse.",
+            "95% paired-bootstrap interval. Only a difference significant after Holm's correction (or, without "
+            "tests, an interval that excludes 0) is called better or worse.",
         ),
         section(
             "disagreements",
@@ -135,7 +145,13 @@ def render_compare_report(compare: Mapping[str, Any], thumbnails: Mapping[str, b
             disagreements_body(compare.get("disagreements") or [], names, thumbnails),
         ),
     ]
-    links = [("runs", "Runs"), ("differences", "Differences"), ("disagreements", "Disagreements")]
+    links = [
+        ("summary", "Summary"),
+        ("runs", "Runs"),
+        ("cost", "Cost"),
+        ("differences", "Differences"),
+        ("disagreements", "Disagreements"),
+    ]
     title = "productlens · compare " + " vs ".join(names)
     return page(title, compare_header(names), sections, GALLERY_JS, data=dict(compare), links=links)
 

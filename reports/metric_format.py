@@ -130,13 +130,26 @@ def compare_direction(model: float | None, other: float | None, higher_is_better
     return "better" if (model > other) == higher_is_better else "worse"
 
 
-Verdict = Literal["better", "worse", "unclear", "unknown"]
+Verdict = Literal["better", "worse", "unclear", "unknown", "same"]
 
 
 def difference_verdict(
-    delta: float | None, ci_low: float | None, ci_high: float | None, higher_is_better: bool
+    delta: float | None,
+    ci_low: float | None,
+    ci_high: float | None,
+    higher_is_better: bool,
+    significant: bool | None = None,
+    identical: bool | None = None,
 ) -> Verdict:
-    """`better`/`worse` only when the paired interval excludes 0; `unclear` when it spans 0."""
+    """`better`/`worse` only when the paired interval excludes 0; `unclear` when it spans 0.
+
+    With compare's paired tests: `same` when both runs scored every sample alike, and `better`/`worse`
+    only when the difference is `significant` after Holm's correction.
+    """
+    if identical:
+        return "same"
+    if significant is not None and delta is not None:
+        return ("better" if (delta > 0) == higher_is_better else "worse") if significant else "unclear"
     if delta is None or ci_low is None or ci_high is None:
         return "unknown"
     if ci_low <= 0 <= ci_high:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from productlens.reports.cost_view import cost_facts
 from productlens.reports.html_page import esc
 
 
@@ -44,6 +45,7 @@ def provenance_body(results: Mapping[str, Any]) -> str:
         ),
         ("Scoring time", None if timings.get("scoring_s") is None else f"{timings['scoring_s']:.2f} s"),
         ("Results schema", results.get("schema")),
+        *cost_facts(results),
     ]
     facts_html = "".join(f"<dt>{esc(label)}</dt><dd>{_value(value)}</dd>" for label, value in facts)
     return (

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from productlens.reports.ablation_view import ablation_renderable
+from productlens.reports.compare_stats_terminal import compare_cost_table, compare_sentences
+from productlens.reports.groups_view import attributes_table, combinations_table
 from productlens.reports.metric_format import (
     compare_direction,
     difference_verdict,
@@ -37,6 +40,7 @@ VERDICT_WORDS = {
     "worse": ("▼ worse", "red"),
     "unclear": ("≈ unclear", "yellow"),
     "unknown": ("n/a", "dim"),
+    "same": ("= same", "dim"),
 }
 
 
@@ -46,8 +50,10 @@ def render_summary(
     """The evaluation at a glance: metrics with 95 % CIs beside the baselines, accuracy per category
     and, when `predictions` are given, the worst examples."""
     parts: list[RenderableType] = [_heading(results), *_metrics_tables(results)]
+    parts[1:1] = [p for p in (ablation_renderable(results),) if p is not None]  # the image check first
     if results.get("per_category"):
         parts.append(_category_table(results["per_category"]))
+    parts += [t for t in (combinations_table(results), attributes_table(results)) if t is not None]
     if predictions:
         parts.append(_worst_table(predictions))
     return Group(*parts)
@@ -62,7 +68,9 @@ def render_compare(compare: Mapping[str, Any]) -> RenderableType:
     heading.append(Text(" vs ".join(names)))
     heading.append("  (Δ: paired bootstrap, 95% CI)", style="dim")
     parts.append(heading)
+    parts.append(compare_sentences(compare))
     parts.append(_compare_table(runs, names, compare.get("differences") or {}))
+    parts.append(compare_cost_table(runs))
     if compare.get("disagreements"):
         parts.append(_disagreement_table(compare["disagreements"], names))
     return Group(*parts)
@@ -229,7 +237,10 @@ def _compare_table(runs: Sequence[Mapping[str, Any]], names: list[str], differen
                 if number:
                     row.append(_delta_cell(by_run.get(name), kind, higher))
             table.add_row(*row)
-    table.caption = "Δ: paired difference on shared samples with its 95% CI; ▲/▼ only where the CI excludes 0"
+    table.caption = (
+        "Δ: paired difference on shared samples with its 95% CI; ▲/▼ only where significant after Holm "
+        "correction; = no difference"
+    )
     table.caption_justify = "left"
     return table
 
@@ -238,7 +249,12 @@ def _delta_cell(difference: Mapping[str, Any] | None, kind, higher_is_better: bo
     if difference is None:
         return Text("—", style="dim")
     verdict = difference_verdict(
-        difference.get("delta"), difference.get("ci_low"), difference.get("ci_high"), higher_is_better
+        difference.get("delta"),
+        difference.get("ci_low"),
+        difference.get("ci_high"),
+        higher_is_better,
+        difference.get("significant"),
+        difference.get("identical"),
     )
     word, style = VERDICT_WORDS[verdict]
     text = Text(format_delta(difference.get("delta"), kind))

@@ -47,3 +47,10 @@ def test_the_tiny_pipeline_learns_to_read_product_photos(tmp_path: Path) -> None
     assert metrics["parse_rate"]["value"] >= 0.95, figures
     assert metrics["category3_accuracy"]["ci_low"] > 3 * majority, (figures, majority)
     assert metrics["price_mdape"]["ci_high"] < training_median, (figures, training_median)
+
+    # It reads the photo: evaluate's ablations (on by default) and finetune's blank-image check agree.
+    ablation = results["ablation"]
+    assert ablation["reads_image"] is True, ablation
+    assert "Reads the photo: category3 accuracy" in " ".join(printed.split())
+    check = json.loads((tmp_path / "runs" / "tiny" / "run.json").read_text())["image_check"]
+    assert check["reads_image"] is True and check["warning"] is None, check

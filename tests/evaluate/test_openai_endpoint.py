@@ -23,6 +23,7 @@ class FakeServer:
         self.requests: list[dict] = []
         self.fail_first = 0  # the first N requests get HTTP 503
         self.reject: set[str] = set()  # image hashes answered with HTTP 400
+        self.usage = False  # True: answers carry OpenAI `usage` (see usage_for)
         self.lock = threading.Lock()
         server = self
 
@@ -39,7 +40,10 @@ class FakeServer:
                 if digest in server.reject:
                     return self.reply(400, {"error": "bad image"})
                 answer = server.answers.get(digest, "unknown image")
-                self.reply(200, {"choices": [{"message": {"role": "assistant", "content": answer}}]})
+                payload = {"choices": [{"message": {"role": "assistant", "content": answer}}]}
+                if server.usage:
+                    payload["usage"] = usage_for(body["messages"][0]["content"][1]["text"], answer)
+                self.reply(200, payload)
 
             def reply(self, status, payload):
                 data = json.dumps(payload).encode()
@@ -63,6 +67,12 @@ class FakeServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def usage_for(question: str, answer: str) -> dict:
+    """The token counts the fake server reports: made up, but a function of the request and the answer."""
+    prompt, completion = 500 + len(question), len(answer) // 3
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
 @pytest.fixture
@@ -155,3 +165,93 @@ def test_endpoint_url_forms():
     assert EndpointConfig(url=full, model_name="m").completions_url == full
     with pytest.raises(ValueError, match="http:// or https://"):
         EndpointConfig(url="h:8000", model_name="m")
+
+
+def endpoint_args(server_url, eval_set, out, *extra):
+    args = ["--data", str(eval_set), "--endpoint", server_url, "--model-name", "vlm", "--out", str(out)]
+    return [*args, "--report", "none", "--bootstrap", "0", "--retries", "0", "--concurrency", "4", *extra]
+
+
+def test_endpoint_cost_comes_from_the_servers_usage(tmp_path, eval_set, split_images):
+    out = tmp_path / "served"
+    with FakeServer(true_answers(split_images)) as server:
+        server.usage = True
+        result = CliRunner().invoke(main, endpoint_args(server.url, eval_set, out))
+    assert result.exit_code == 0, result.output
+    question = server.requests[0]["body"]["messages"][0]["content"][1]["text"]
+    expected = [usage_for(question, answer) for answer in true_answers(split_images).values()]
+    cost = json.loads((out / "results.json").read_text())["cost"]
+    assert cost["source"] == "endpoint" and cost["absent"] is None
+    assert cost["samples"] == len(split_images)
+    assert cost["tokens_from"] == "server usage"
+    assert cost["prompt_tokens_per_sample"] == pytest.approx(500 + len(question))
+    mean_completion = sum(u["completion_tokens"] for u in expected) / len(expected)
+    assert cost["generated_tokens_per_sample"] == pytest.approx(mean_completion, abs=0.01)
+    assert cost["wall_s"] > 0 and cost["samples_per_s"] > 0
+    assert cost["batch_size"] == 4  # requests in flight
+    assert cost["device"] == "server (device not visible)" and cost["peak_memory_gb"] is None
+    usage = read_predictions(out / "predictions.jsonl")[0]["usage"]
+    assert usage["prompt_tokens"] == 500 + len(question) and usage["seconds"] > 0
+
+
+def test_a_server_without_usage_says_the_tokens_were_not_reported(tmp_path, eval_set, split_images):
+    out = tmp_path / "served"
+    with FakeServer(true_answers(split_images)) as server:
+        assert CliRunner().invoke(main, endpoint_args(server.url, eval_set, out)).exit_code == 0
+    cost = json.loads((out / "results.json").read_text())["cost"]
+    assert cost["prompt_tokens_per_sample"] is None and cost["generated_tokens_per_sample"] is None
+    assert cost["tokens_from"].startswith("not reported") and cost["wall_s"] > 0
+
+
+def test_ids_regenerates_only_those_answers(tmp_path, eval_set, split_images):
+    out = tmp_path / "served"
+    path = out / "predictions.jsonl"
+    with FakeServer(true_answers(split_images)) as server:
+        assert CliRunner().invoke(main, endpoint_args(server.url, eval_set, out)).exit_code == 0
+        # Two answers spoilt by hand: only the one named by --ids is asked for again.
+        records = read_predictions(path)
+        spoilt = {records[1]["id"], records[4]["id"]}
+        lines = [
+            json.dumps({**r, "generated": "garbled"}) if r["id"] in spoilt else json.dumps(r) for r in records
+        ]
+        path.write_text("\n".join(lines) + "\n")
+        server.requests.clear()
+        again = CliRunner().invoke(main, endpoint_args(server.url, eval_set, out, "--ids", records[1]["id"]))
+        assert again.exit_code == 0, again.output
+        assert len(server.requests) == 1
+    after = {r["id"]: r for r in read_predictions(path)}
+    assert [r["id"] for r in read_predictions(path)] == [r["id"] for r in records]  # nothing lost or moved
+    assert after[records[1]["id"]]["generated"] == records[1]["generated"]  # regenerated
+    assert after[records[4]["id"]]["generated"] == "garbled"  # untouched
+    others = [key for key in after if key not in spoilt]
+    assert all(after[key]["generated"] == records_by_id(records)[key]["generated"] for key in others)
+    results = json.loads((out / "results.json").read_text())
+    assert results["n"] == len(records)
+    assert results["metrics"]["parse_rate"]["value"] == pytest.approx((len(records) - 1) / len(records))
+
+
+def records_by_id(records):
+    return {r["id"]: r for r in records}
+
+
+@pytest.mark.parametrize(
+    ("setup", "ids", "message"),
+    [
+        ("none", "P0024", "does not exist; run the same command without --ids first"),
+        ("run", "P9999", "--ids: 1 id(s) not in the evaluated samples of the 'test' split: P9999"),
+        ("run", "P0024,,P0025", "--ids 'P0024,,P0025': give product codes separated by commas"),
+        ("other-settings", "P0024", "generated by another model, data or settings"),
+    ],
+)
+def test_ids_errors_name_the_problem(tmp_path, eval_set, split_images, setup, ids, message):
+    out = tmp_path / "served"
+    with FakeServer(true_answers(split_images)) as server:
+        if setup != "none":
+            assert CliRunner().invoke(main, endpoint_args(server.url, eval_set, out)).exit_code == 0
+        extra = ["--ids", ids] + (["--max-new-tokens", "9"] if setup == "other-settings" else [])
+        before = (out / "predictions.jsonl").read_text() if setup != "none" else None
+        result = CliRunner().invoke(main, endpoint_args(server.url, eval_set, out, *extra))
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Traceback" not in result.output
+    if before is not None:
+        assert (out / "predictions.jsonl").read_text() == before  # nothing was dropped

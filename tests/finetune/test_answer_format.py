@@ -48,7 +48,7 @@ def test_bad_styles_are_refused_with_the_reason():
         PromptStyle(prompt_template="<|user|>\n{question}<|end|>\n<|assistant|>\n")
     with pytest.raises(ValueError, match="unknown prompt style"):
         PromptStyle.preset("llava")  # type: ignore[arg-type]
-    assert set(PRESETS) == {"chat", "cookbook"}
+    assert set(PRESETS) == {"chat", "cookbook", "zero-shot"}
 
 
 def test_target_is_answer_then_end_tokens():
