@@ -36,7 +36,8 @@ def baseline_specs(
 
     price_baseline("train_median_price", "Training median price", np.full(n, stats.median_price))
     median_of = {
-        c: stats.category_median_price.get(normalise_category(c), stats.median_price) for c in set(true_category3)
+        c: stats.category_median_price.get(normalise_category(c), stats.median_price)
+        for c in set(true_category3)
     }  # each distinct category normalised once
     per_category = np.array([median_of[c] for c in true_category3])
     price_baseline("category_median_price", "Median price of the true category (oracle)", per_category)

@@ -1,6 +1,6 @@
 """Per-sample scoring of many records on every core the process may use.
 
-Parsing and scoring one answer is pure Python (about 50 us a record), so 100,000 records take
+Parsing and scoring one answer is pure Python (about 75 us a record), so 100,000 records take
 seconds on one core. From PARALLEL_MIN_RECORDS records on, where the platform can fork, the tail
 of the records is scored in forked worker processes (they read the rows from the memory they
 inherit; spawned ones would re-run the caller's main script) while this process scores the head.
@@ -11,6 +11,7 @@ which this process puts back (the same objects it was given).
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -33,16 +34,18 @@ def score_rows(rows: Sequence[tuple], hierarchy, style) -> list:
 
     global _SHARED
     workers = min(usable_cores(), len(rows) // (PARALLEL_MIN_RECORDS // 2)) - 1
-    if len(rows) < PARALLEL_MIN_RECORDS or workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        len(rows) < PARALLEL_MIN_RECORDS
+        or workers < 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return [score_record(*row, hierarchy, style) for row in rows]
     # Equal shares; this process takes the first while the workers start and score theirs.
     bounds = [len(rows) * i // (workers + 1) for i in range(workers + 2)]
     _SHARED = (rows, hierarchy, style)  # the forked workers inherit it: no rows pickled to them
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [
-                pool.submit(_score_share, start, end) for start, end in zip(bounds[1:-1], bounds[2:], strict=True)
-            ]
+            futures = [pool.submit(_score_share, start, end) for start, end in itertools.pairwise(bounds[1:])]
             scored = [score_record(*row, hierarchy, style) for row in rows[: bounds[1]]]
             for future, start in zip(futures, bounds[1:-1], strict=True):
                 for offset, record in enumerate(future.result()):

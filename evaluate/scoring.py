@@ -28,8 +28,8 @@ from productlens.evaluate.category_metrics import (
     normalise_category,
 )
 from productlens.evaluate.groups import breakdowns
-from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.parallel_scoring import score_rows
+from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.price_bands import price_band_specs, price_bands_result
 from productlens.evaluate.price_metrics import price_specs, sample_smape
 from productlens.evaluate.schema import (
@@ -257,7 +257,8 @@ def _columns(records: Sequence[PredictionRecord]) -> dict[str, np.ndarray]:
     """Per-sample score columns as float arrays, NaN where unscored."""
     all_scores = [r["scores"] for r in records]
     columns = {  # numpy reads None as NaN in a float64 array
-        name: np.array([scores.get(name) for scores in all_scores], dtype=np.float64) for name in _SCORE_COLUMNS
+        name: np.array([scores.get(name) for scores in all_scores], dtype=np.float64)
+        for name in _SCORE_COLUMNS
     }
     columns["parsed"] = np.array([r["scores"]["parsed"] for r in records], dtype=np.float64)
     for field in ("title", "category", "price"):
