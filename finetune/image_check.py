@@ -55,7 +55,8 @@ def image_check(step: int, with_photo: list[bool], without_photo: list[bool]) ->
     only_without = sum(b and not a for a, b in zip(with_photo, without_photo, strict=True))
     difference = (only_with - only_without) / n
     se = math.sqrt(max(0.0, only_with + only_without - (only_with - only_without) ** 2 / n)) / n
-    low, high = difference - Z_95 * se, difference + Z_95 * se
+    # A difference of two proportions lies in [-1, 1]; the Wald interval can pass those ends at small n.
+    low, high = max(-1.0, difference - Z_95 * se), min(1.0, difference + Z_95 * se)
     accuracy, blank = sum(with_photo) / n, sum(without_photo) / n
     reads = low > 0
     warning = None
