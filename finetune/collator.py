@@ -16,8 +16,6 @@ from typing import Any, TypedDict
 import torch
 from productlens.finetune.answer_format import PromptStyle, build_prompt, build_target
 
-IGNORE_INDEX = -100
-
 
 class TrainingBatch(TypedDict):
     input_ids: torch.Tensor  # (batch, seq) long; image placeholders negative, right padding = pad id

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("generate", "finetune", "evaluate", "reports")
+STAGES = ("core", "generate", "finetune", "evaluate", "reports")
 
 
 def run_from_root(code: str) -> str:

@@ -15,12 +15,11 @@ import os
 from typing import Any
 
 import torch
+from productlens.core.constants import IGNORE_INDEX
 from productlens.finetune.phi3v.config import Phi3VConfig
 from productlens.finetune.phi3v.embedding import Phi3VImageEmbedding
 from torch import nn
 from transformers.models.phi3.modeling_phi3 import Phi3ForCausalLM, Phi3Model, Phi3PreTrainedModel
-
-IGNORE_INDEX = -100
 
 
 def positions_from_mask(attention_mask: torch.Tensor, length: int) -> torch.Tensor:

@@ -17,10 +17,10 @@ from typing import Literal
 
 import torch
 from PIL import Image
+from productlens.core.constants import IGNORE_INDEX
 from productlens.finetune.phi3v.image_processing import Phi3VImageProcessor
 from transformers import BatchFeature, PreTrainedTokenizerFast
 
-IGNORE_INDEX = -100
 IMAGE_TAG = re.compile(r"<\|image_(\d+)\|>")
 STOP_TOKENS = ("<|end|>", "<|endoftext|>")
 PaddingSide = Literal["right", "left"]

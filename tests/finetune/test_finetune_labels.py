@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 from PIL import Image
+from productlens.core.constants import IGNORE_INDEX
 from productlens.finetune.answer_format import PromptStyle, build_prompt, build_target
-from productlens.finetune.collator import IGNORE_INDEX, ProductCollator
+from productlens.finetune.collator import ProductCollator
 
 
 @pytest.fixture(scope="module")
