@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
-import json
 import statistics
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from productlens.core.json_files import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared beside the checkout, or shared/ inside it (a copied working tree on a GPU host)
@@ -554,7 +554,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from productlens.generate.atomic import atomic_write_text
     from transformers.utils import logging as hf_logging
 
     args = parse_args(argv)
@@ -602,7 +601,7 @@ def main(argv: list[str] | None = None) -> None:
         "summary": results,
         "table": lines,
     }
-    atomic_write_text(args.json, json.dumps(document, indent=2) + "\n")
+    write_json(args.json, document)
     print(f"wrote {args.json}")
 
 

@@ -12,13 +12,14 @@ every time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from productlens.core.json_files import read_json
 
 STAGES = [
     ["sample-gen"],
@@ -61,7 +62,7 @@ def main() -> None:
     print(f"  {'total':<28} {total:7.1f} s  ({total / 60:.1f} min; target < 10 min)")
     print(f"load average after {os.getloadavg()[0]:.2f}")
 
-    results = json.loads((workdir / "evals" / "tiny" / "results.json").read_text())
+    results = read_json(workdir / "evals" / "tiny" / "results.json")
     metrics, baselines = results["metrics"], results["baselines"]
     majority = baselines["majority_category"]
     print(f"\ntest split, n {results['n']}; report: {workdir / 'evals' / 'tiny' / 'report.html'}")
@@ -81,7 +82,7 @@ def main() -> None:
         f"  category1 accuracy    {category1['value']:7.1%} [{category1['ci_low']:.1%}, {category1['ci_high']:.1%}]  "
         f"majority-class baseline {majority1['value']:.1%} [{majority1['ci_low']:.1%}, {majority1['ci_high']:.1%}]"
     )
-    print_image_check(results, json.loads((workdir / "runs" / "tiny" / "run.json").read_text()))
+    print_image_check(results, read_json(workdir / "runs" / "tiny" / "run.json"))
 
 
 def print_image_check(results: dict, run: dict) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
-from productlens.generate.atomic import atomic_write_bytes
+from productlens.core.atomic_writes import atomic_write_bytes
 from productlens.generate.products import leaf_attributes
 from productlens.generate.render import PhotoSettings, encode_photo, render_product
 from productlens.generate.taxonomy import LEAVES

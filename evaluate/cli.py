@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from productlens.core.json_files import read_json, write_json
 from productlens.evaluate.evaluation import EvaluateConfig, latest_run, load_thumbnails, run_evaluation
 from productlens.evaluate.openai_endpoint import EndpointError
 from productlens.generate.progress_lines import SteadyTimeRemaining, log_progress
@@ -205,7 +206,6 @@ def compare(
 ) -> None:
     """Compare evaluations side by side: paired-bootstrap differences on shared samples, vs the first."""
     from productlens.evaluate.compare import compare_evaluations
-    from productlens.generate.atomic import atomic_write_text
 
     try:
         comparison = compare_evaluations(list(evaluations), n_resamples=n_resamples, seed=seed)
@@ -213,7 +213,7 @@ def compare(
         raise click.ClickException(str(error)) from None
     out = out or Path("evals") / ("compare-" + "-vs-".join(path.name for path in evaluations))
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "compare.json", json.dumps(comparison, indent=2, allow_nan=False) + "\n")
+    write_json(out / "compare.json", comparison, allow_nan=False)
     if report == "json":
         click.echo(json.dumps(comparison, indent=2))
         return
@@ -230,7 +230,7 @@ def compare(
 
 def _compare_thumbnails(first: Path, comparison: dict) -> dict[str, bytes]:
     """Photos of the disagreements, from the sample set the first evaluation names (none if it is gone)."""
-    provenance = json.loads((first / "results.json").read_text()).get("provenance") or {}
+    provenance = read_json(first / "results.json").get("provenance") or {}
     data, split = provenance.get("data"), provenance.get("split") or "test"
     ids = [str(item.get("id")) for item in comparison.get("disagreements") or []]
     if not data or not ids or not (Path(data) / "manifest.json").is_file():

@@ -9,11 +9,11 @@ scored by older code compare fairly.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from productlens.core.json_files import read_json
 from productlens.evaluate.bootstrap import bootstrap, paired_difference
 from productlens.evaluate.paired_tests import pair_tests
 from productlens.evaluate.predictions_io import read_predictions
@@ -32,10 +32,10 @@ def load_evaluation(directory: str | Path) -> tuple[Results, list[PredictionReco
         raise FileNotFoundError(
             f"{results_path} not found; is {directory} an evaluation written by `evaluate`?"
         )
-    results = json.loads(results_path.read_text(encoding="utf-8"))
+    results = read_json(results_path)
     records = read_predictions(directory / "predictions.jsonl")
     stats_path = directory / "training_stats.json"
-    stats = TrainingStats.from_dict(json.loads(stats_path.read_text())) if stats_path.is_file() else None
+    stats = TrainingStats.from_dict(read_json(stats_path)) if stats_path.is_file() else None
     return results, records, stats
 
 

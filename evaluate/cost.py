@@ -8,11 +8,11 @@ and results.json says so (`absent`) instead of showing zeros.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from productlens.core.json_files import read_json
 from productlens.evaluate.schema import Cost, PredictionRecord
 
 TOKENS_FROM = {"model": "tokenizer", "endpoint": "server usage"}
@@ -60,7 +60,7 @@ class HardwareRecorder:
 def previous_hardware(results_path: Path) -> dict | None:
     """The hardware facts of an earlier results.json (a resumed run that generated nothing new)."""
     try:
-        cost = json.loads(results_path.read_text(encoding="utf-8")).get("cost") or {}
+        cost = read_json(results_path).get("cost") or {}
     except (OSError, ValueError):
         return None
     return {key: cost.get(key) for key in HARDWARE_FIELDS} if cost.get("device") else None

@@ -7,10 +7,9 @@ adds up the time of every run that appended to them, and starts again with them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from productlens.generate.atomic import atomic_write_text
+from productlens.core.json_files import read_json, write_json
 
 TIME_FILE = "generation_time.json"
 
@@ -21,9 +20,9 @@ def total_generation_s(out_dir: Path, seconds: float, generated: int, reused: in
     previous = 0.0
     if reused and path.is_file():
         try:
-            previous = float(json.loads(path.read_text())["seconds"])
+            previous = float(read_json(path)["seconds"])
         except (ValueError, KeyError, TypeError):
             previous = 0.0
     total = round(previous + (seconds if generated else 0.0), 3)
-    atomic_write_text(path, json.dumps({"seconds": total, "samples": generated + reused}) + "\n")
+    write_json(path, {"seconds": total, "samples": generated + reused}, indent=None)
     return total

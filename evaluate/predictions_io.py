@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from productlens.core.atomic_writes import atomic_file
 from productlens.evaluate.schema import PredictionRecord, Reference
 
 REQUIRED_KEYS = ("id", "generated", "reference")
@@ -99,13 +100,9 @@ class PredictionWriter:
 
 def write_predictions(path: str | Path, records: Iterable[Mapping[str, Any]]) -> None:
     """Write a whole predictions file atomically (temporary path, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
+    with atomic_file(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    os.replace(temporary, path)
 
 
 def _drop_torn_tail(path: Path) -> None:

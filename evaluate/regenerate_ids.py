@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from productlens.core.json_files import read_json
 from productlens.evaluate.predictions_io import read_predictions, write_predictions
 
 
@@ -48,8 +49,8 @@ def drop_answers(out_dir: Path, predictions_file: str, generation_file: str, ide
             "run the same command without --ids first"
         )
     try:
-        previous = json.loads(record.read_text()) if record.is_file() else None
-    except json.JSONDecodeError:
+        previous = read_json(record) if record.is_file() else None
+    except ValueError:  # not JSON (read_json names the file): start again
         previous = None
     if previous != json.loads(json.dumps(identity, default=str)):
         raise ValueError(

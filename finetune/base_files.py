@@ -15,8 +15,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from productlens.core.json_files import read_json, write_json
 from productlens.finetune.phi3v.weights import INDEX_NAME, PICKLE_SUFFIXES
-from productlens.generate.atomic import atomic_write_text
 
 CONFIG_NAME = "config.json"
 WEIGHT_SUFFIXES = (".safetensors", *PICKLE_SUFFIXES)
@@ -74,7 +74,7 @@ def carry_base_files(base: Path, dest: Path) -> list[str]:
         shutil.copyfile(path, dest / path.name)
         copied.append(path.name)
     config_path = dest / CONFIG_NAME
-    written = json.loads(config_path.read_text())
-    base_config = json.loads((base / CONFIG_NAME).read_text())
-    atomic_write_text(config_path, json.dumps(merged_config(written, base_config), indent=2) + "\n")
+    written = read_json(config_path)
+    base_config = read_json(base / CONFIG_NAME)
+    write_json(config_path, merged_config(written, base_config))
     return copied

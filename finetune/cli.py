@@ -227,12 +227,12 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
                 return
         check_exists("--data", config.data, "no sample set there; make one with `sample-gen`")
         import datasets
+        from productlens.core.atomic_writes import removed_on_failure
         from productlens.finetune.cli_log import LogProgress
         from productlens.finetune.cli_progress import RichProgress, summary_table
         from productlens.finetune.interrupt import CheckpointOnSignal, TrainingInterrupted
         from productlens.finetune.recipe import run_finetune
         from productlens.finetune.run_dir import latest_checkpoint
-        from productlens.generate.atomic import removed_on_failure
 
         datasets.disable_progress_bars()
         main_process = int(os.environ.get("RANK", "0")) == 0

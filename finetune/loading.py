@@ -5,11 +5,11 @@ One code path for `tiny`, a local directory and a hub id; only QLoRA differs (a 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
 import torch
+from productlens.core.json_files import read_json
 from productlens.finetune.config import TINY, FinetuneConfig
 from productlens.finetune.errors import FinetuneError
 
@@ -27,7 +27,7 @@ def check_model_dir(model: str) -> None:
     config_file = path / "config.json"
     if not config_file.is_file():
         raise FinetuneError(f"--model {model}: no config.json; expected a Phi-3-Vision model directory")
-    model_type = json.loads(config_file.read_text()).get("model_type")
+    model_type = read_json(config_file).get("model_type")
     if model_type != "phi3_v":
         raise FinetuneError(
             f"--model {model}: config.json says model_type {model_type!r}, not 'phi3_v'; "

@@ -18,10 +18,11 @@ from typing import Any
 
 import torch
 from peft import PeftModel
+from productlens.core.atomic_writes import replace_directory
 from productlens.finetune.base_files import base_directory, carry_base_files, has_tokenizer
 from productlens.finetune.config import TINY
 from productlens.finetune.errors import FinetuneError
-from productlens.finetune.run_dir import RunLayout, read_run, replace_directory, write_run_json
+from productlens.finetune.run_dir import RunLayout, read_run, write_run_json
 
 
 def merge_adapter(base_model: str, adapter: Path, dest: Path, processor: Any) -> Path:
@@ -52,9 +53,9 @@ def is_finished_run(run_dir: Path) -> bool:
 
 def merge_run(run_dir: Path) -> Path:
     """Write merged/ for a finished LoRA run from its adapter/ (no training); run.json then names it."""
+    from productlens.core.atomic_writes import atomic_write_text
     from productlens.finetune.phi3v import Phi3VProcessor
     from productlens.finetune.run_record import model_card
-    from productlens.generate.atomic import atomic_write_text
 
     layout = RunLayout(Path(run_dir))
     record = read_run(layout.root)

@@ -14,15 +14,14 @@ unfinished run resumes from its latest checkpoint.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from productlens.core.json_files import read_json, write_json
 from productlens.finetune.errors import FinetuneError
-from productlens.generate.atomic import atomic_write_text
 
 CHECKPOINT_PATTERN = re.compile(r"^checkpoint-(\d+)$")
 
@@ -73,7 +72,7 @@ def read_run(root: Path) -> dict[str, Any]:
     path = RunLayout(Path(root)).run_json
     if not path.is_file():
         raise FinetuneError(f"{path} not found; is {root} a run directory written by `finetune`?")
-    return json.loads(path.read_text())
+    return read_json(path)
 
 
 def plan_run_dir(root: Path, resume: bool | Path, overwrite: bool) -> Path | None:
@@ -115,11 +114,4 @@ def clear_run_dir(root: Path) -> None:
 
 
 def write_run_json(root: Path, record: dict[str, Any]) -> None:
-    atomic_write_text(RunLayout(Path(root)).run_json, json.dumps(record, indent=2, default=str) + "\n")
-
-
-def replace_directory(temp: Path, dest: Path) -> None:
-    """Move a finished temporary directory into place, replacing an older `dest`."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    temp.rename(dest)
+    write_json(RunLayout(Path(root)).run_json, record, default=str)

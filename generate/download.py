@@ -47,7 +47,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 import requests
 import urllib3
 from PIL import Image, UnidentifiedImageError
-from productlens.generate.atomic import atomic_write_bytes
+from productlens.core.atomic_writes import atomic_write_bytes
 from productlens.generate.attempts import Attempt, AttemptRegistry, DeadlineAdapter
 from productlens.generate.clean import is_missing
 from productlens.generate.fetch_errors import FailureReason, ImageFailure, short

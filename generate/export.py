@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import pyarrow.parquet as pq
 from PIL import Image
-from productlens.generate.atomic import atomic_directory
+from productlens.core.atomic_writes import atomic_directory
 from productlens.generate.price_text import format_price
 from productlens.generate.sampleset import DBQ_COLUMNS
 from productlens.generate.summary import SPLITS

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from productlens.generate.atomic import atomic_write_text, check_destination
+from productlens.core.atomic_writes import atomic_write_text, check_destination
 from productlens.generate.clean import (
     NA_VALUE,
     clean_category,

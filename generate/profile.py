@@ -8,7 +8,6 @@ set's currency, country, EUR rate, brand and date. It is a plain JSON-able datac
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from productlens.generate.atomic import atomic_write_text
+from productlens.core.json_files import read_json, write_json
 from productlens.generate.clean import MAX_CHARS
 from productlens.generate.sampleset import read_manifest
 
@@ -129,7 +128,7 @@ class SetProfile:
 
 def save_profile(profile: SetProfile, path: str | Path) -> None:
     """Write a profile as JSON (atomically): it can be shared instead of the set it describes."""
-    atomic_write_text(path, json.dumps(profile.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    write_json(path, profile.to_dict(), ensure_ascii=False)
 
 
 def load_profile(path: str | Path) -> SetProfile:
@@ -138,7 +137,7 @@ def load_profile(path: str | Path) -> SetProfile:
     if path.is_dir():
         return profile_set(path)
     try:
-        return SetProfile.from_dict(json.loads(path.read_text()))
+        return SetProfile.from_dict(read_json(path))
     except FileNotFoundError:
         raise
     except (ValueError, TypeError, KeyError) as error:

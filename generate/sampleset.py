@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -33,7 +32,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 from PIL import Image
-from productlens.generate.atomic import atomic_directory, atomic_write_text, check_destination
+from productlens.core.atomic_writes import atomic_directory, atomic_write_text, check_destination
+from productlens.core.json_files import read_json, write_json
 from productlens.generate.summary import SPLITS, SetSummary
 
 FORMAT_VERSION = 1
@@ -308,7 +308,7 @@ class SampleSetWriter:
             "shards": [f"data/{p.name}" for p in shards],
             "checksum": _content_checksum(shards),
         }
-        atomic_write_text(self._root / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        write_json(self._root / "manifest.json", manifest, sort_keys=True)
         atomic_write_text(self._root / "README.md", _dataset_card(manifest, self.description))
 
 
@@ -378,7 +378,7 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
     manifest = Path(path) / "manifest.json"
     if not manifest.is_file():
         raise FileNotFoundError(f"{manifest} not found; is {path} a sample set written by productlens?")
-    return json.loads(manifest.read_text())
+    return read_json(manifest)
 
 
 def set_fingerprint(path: str | Path) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from productlens.core.atomic_writes import atomic_write_text
 from productlens.reports.breakdown_sections import group_sections, image_check_sections
 from productlens.reports.category_tables import confusion_table, per_category_table
 from productlens.reports.compare_html import (
@@ -23,7 +24,7 @@ from productlens.reports.compare_stats_view import cost_body, summary_body, summ
 from productlens.reports.gallery import gallery_section_body
 from productlens.reports.gallery_script import GALLERY_JS
 from productlens.reports.headline import headline_cards, metrics_table
-from productlens.reports.html_page import esc, page, section, write_atomically
+from productlens.reports.html_page import esc, page, section
 from productlens.reports.metric_format import results_currency
 from productlens.reports.price_bands_view import price_bands_html
 from productlens.reports.provenance import provenance_body
@@ -49,7 +50,8 @@ def write_report(
     max_gallery: int = MAX_GALLERY,
 ) -> Path:
     """Write the report of one evaluation to `path` (results.json dict, prediction records, id -> JPEG)."""
-    return write_atomically(path, render_report(results, predictions, thumbnails, max_gallery=max_gallery))
+    atomic_write_text(path, render_report(results, predictions, thumbnails, max_gallery=max_gallery))
+    return Path(path)
 
 
 def render_report(
@@ -146,7 +148,8 @@ def write_compare_report(
     path: str | Path, compare: Mapping[str, Any], thumbnails: Mapping[str, bytes] | None = None
 ) -> Path:
     """Write the comparison of several evaluations (the compare dict) to `path`."""
-    return write_atomically(path, render_compare_report(compare, thumbnails))
+    atomic_write_text(path, render_compare_report(compare, thumbnails))
+    return Path(path)
 
 
 def render_compare_report(compare: Mapping[str, Any], thumbnails: Mapping[str, bytes] | None = None) -> str:

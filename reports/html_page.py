@@ -12,9 +12,7 @@ import hashlib
 import html
 import json
 import math
-import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from productlens.reports.page_style import PAGE_CSS
@@ -104,17 +102,3 @@ def page(title: str, header: str, sections: list[str], script: str, data: Any = 
         "<footer>Made by productlens · one self-contained file, no network requests</footer>"
         f"{data_block}<script>{script}</script></body></html>\n"
     )
-
-
-def write_atomically(path: str | Path, text: str) -> Path:
-    """Write `text` to a temporary file beside `path`, then rename it over `path` (never half a report)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path

@@ -9,12 +9,12 @@ official checkpoint; a non-default vision tower (the tiny preset) is written as 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from huggingface_hub.dataclasses import strict
+from productlens.core.json_files import read_json, write_json
 from transformers import CLIPVisionConfig, Phi3Config
 
 CONFIG_NAME = "config.json"
@@ -138,11 +138,7 @@ class Phi3VConfig(Phi3Config):
 
     def save_pretrained(self, save_directory: str | os.PathLike[str], **kwargs: Any) -> None:
         """Write config.json in the official layout (atomically)."""
-        path = Path(save_directory) / CONFIG_NAME
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_official_dict(), indent=2) + "\n")
-        os.replace(tmp, path)
+        write_json(Path(save_directory) / CONFIG_NAME, self.to_official_dict())
 
     @classmethod
     def from_json_file_or_dir(cls, path: str | os.PathLike[str]) -> Phi3VConfig:
@@ -151,7 +147,7 @@ class Phi3VConfig(Phi3Config):
         file = path / CONFIG_NAME if path.is_dir() else path
         if not file.is_file():
             raise FileNotFoundError(f"No {CONFIG_NAME} at {path}; expected a Phi-3-Vision model directory.")
-        data = json.loads(file.read_text())
+        data = read_json(file)
         if data.get("model_type") not in ("phi3_v", None):
             raise ValueError(
                 f"{file} has model_type {data.get('model_type')!r}; expected 'phi3_v' (Phi-3-Vision)."

@@ -9,7 +9,6 @@ small crop (the tiny preset) uses the same formula with `grid = crop_size / patc
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import asdict, dataclass, field
@@ -20,6 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from productlens.core.json_files import read_json, write_json
 from productlens.generate.image_modes import to_rgb  # shared with sample-gen import
 
 PREPROCESSOR_CONFIG = "preprocessor_config.json"
@@ -208,10 +208,7 @@ class Phi3VImageProcessor:
     def save_pretrained(self, directory: str | os.PathLike[str]) -> Path:
         """Write preprocessor_config.json into `directory` (atomically); returns its path."""
         path = Path(directory) / PREPROCESSOR_CONFIG
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
-        os.replace(tmp, path)
+        write_json(path, self.to_dict())
         return path
 
     @classmethod
@@ -222,7 +219,7 @@ class Phi3VImageProcessor:
             raise FileNotFoundError(
                 f"No {PREPROCESSOR_CONFIG} in {directory}; expected the image processor settings."
             )
-        data = json.loads(path.read_text())
+        data = read_json(path)
         known = {f for f in ImageProcessorConfig.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         if "crop_size" not in data and "num_img_tokens" in data:

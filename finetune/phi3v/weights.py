@@ -9,12 +9,13 @@ rebuilds the non-persistent buffers (RoPE frequencies, CLIP position ids) that c
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import torch
+from productlens.core.atomic_writes import atomic_file
+from productlens.core.json_files import read_json, write_json
 from productlens.finetune.phi3v.config import Phi3VConfig
 from productlens.finetune.phi3v.modeling import Phi3VForCausalLM
 from safetensors import safe_open
@@ -103,7 +104,7 @@ def shard_files(directory: Path) -> list[Path]:
     """The safetensors files of a model directory, from the index when there is one."""
     index = directory / INDEX_NAME
     if index.is_file():
-        weight_map = json.loads(index.read_text())["weight_map"]
+        weight_map = read_json(index)["weight_map"]
         return [directory / name for name in sorted(set(weight_map.values()))]
     if (directory / SINGLE_NAME).is_file():
         return [directory / SINGLE_NAME]
@@ -182,7 +183,7 @@ def stop_ids_from_tokenizer_file(directory: Path) -> list[int]:
     path = directory / "tokenizer.json"
     if not path.is_file():
         return []
-    added = {t["content"]: t["id"] for t in json.loads(path.read_text()).get("added_tokens", [])}
+    added = {t["content"]: t["id"] for t in read_json(path).get("added_tokens", [])}
     ids = [added.get("<|end|>"), added.get("<|endoftext|>")]
     return [int(i) for i in ids] if None not in ids else []
 
@@ -225,19 +226,14 @@ def save_model_dir(
     )
     written = []
     for name, shard in zip(names, shards, strict=True):
-        tmp = directory / (name + ".tmp")
-        save_file(shard, str(tmp), metadata={"format": "pt"})
-        os.replace(tmp, directory / name)
+        with atomic_file(directory / name) as temporary:
+            save_file(shard, str(temporary), metadata={"format": "pt"})
         written.append(directory / name)
     index = directory / INDEX_NAME
     if total > 1:
         weight_map = {k: name for name, shard in zip(names, shards, strict=True) for k in shard}
         total_size = sum(v.numel() * v.element_size() for v in state.values())
-        tmp = index.with_name(index.name + ".tmp")
-        tmp.write_text(
-            json.dumps({"metadata": {"total_size": total_size}, "weight_map": weight_map}, indent=2) + "\n"
-        )
-        os.replace(tmp, index)
+        write_json(index, {"metadata": {"total_size": total_size}, "weight_map": weight_map})
     elif index.exists():
         index.unlink()
     for stale in directory.glob("model*.safetensors"):

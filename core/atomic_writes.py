@@ -1,8 +1,9 @@
 """Atomic writes: a file or a whole directory appears complete at its destination, or not at all.
 
 Files are written to a temporary sibling and moved with `os.replace`; directories are built in a
-temporary sibling directory and renamed at the end, so an interrupted run (exception, Ctrl-C, kill)
-never leaves a half-written result where a user or the next stage would read it.
+temporary sibling directory and swapped in by renames (`replace_directory`), so an interrupted run
+(exception, Ctrl-C, kill) never leaves a half-written result where a user or the next stage would read it.
+Every stage writes its files and directories through this module.
 """
 
 from __future__ import annotations
@@ -53,20 +54,31 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path` through a temporary sibling file and `os.replace`."""
+@contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary sibling path of `path`; when the block succeeds it replaces `path` by `os.replace`.
+
+    For writers that want a path of their own (safetensors' `save_file`, a line-by-line writer). On any
+    error the temporary file is removed and `path` is left as it was.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=_temp_prefix(target), dir=target.parent)
     try:
         # mkstemp creates 0600; a result file should get the usual permissions.
         os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        os.close(fd)
+        yield Path(temp_name)
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` through a temporary sibling file and `os.replace`."""
+    with atomic_file(path) as temp:
+        temp.write_bytes(data)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -116,14 +128,29 @@ def atomic_directory(dest: str | os.PathLike[str], overwrite: bool = False) -> I
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
-    if target.exists():
-        # Move the old directory aside first so the swap is two renames, then delete it.
-        old = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix(target)}old.", dir=target.parent))
-        os.replace(target, old / "set")
-        os.replace(temp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(temp, target)
+    replace_directory(temp, target)
+
+
+def replace_directory(temp: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
+    """Move the finished directory `temp` to `dest`, replacing an older `dest` without a gap.
+
+    The old directory is renamed aside, the new one renamed in, and only then is the old one deleted,
+    so at every instant `dest` is either the complete old directory or the complete new one (a kill
+    between the renames leaves the old one in a `.tmp-` sibling that `remove_stale_temporaries` clears).
+    """
+    source, target = Path(temp), Path(dest)
+    if not target.exists():
+        os.replace(source, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix(target)}old.", dir=target.parent))
+    os.replace(target, old / target.name)
+    try:
+        os.replace(source, target)
+    except BaseException:
+        os.replace(old / target.name, target)  # put the old one back: dest is never left missing
+        old.rmdir()
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager
