@@ -13,11 +13,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from productlens.core.package_versions import package_versions
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
 from productlens.evaluate.baselines import baseline_specs
 from productlens.evaluate.category_metrics import (
@@ -47,8 +47,6 @@ from productlens.evaluate.title_metrics import title_scores, title_specs
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.evaluate.weighted_stats import weighted_mean
 from productlens.finetune.answer_format import PromptStyle, parse_answer
-
-VERSIONED_PACKAGES = ("productlens", "torch", "transformers", "peft", "datasets", "evaluate", "numpy")
 
 
 class ScoredEvaluation(NamedTuple):
@@ -214,16 +212,6 @@ def default_provenance(**fields) -> Provenance:
     )
     provenance.update(fields)  # type: ignore[typeddict-item]
     return provenance
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for package in VERSIONED_PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
 
 
 def _price_scores(predicted: float | None, true: float) -> dict[str, float | None]:

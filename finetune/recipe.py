@@ -24,6 +24,7 @@ from typing import Any
 import torch
 from accelerate import PartialState
 from productlens.core.atomic_writes import atomic_write_text, replace_directory
+from productlens.core.package_versions import package_versions
 from productlens.finetune.answer_format import PromptStyle
 from productlens.finetune.collator import ProductCollator
 from productlens.finetune.config import FinetuneConfig
@@ -40,7 +41,7 @@ from productlens.finetune.run_dir import (
     plan_run_dir,
     write_run_json,
 )
-from productlens.finetune.run_record import model_card, package_versions
+from productlens.finetune.run_record import model_card
 from productlens.finetune.token_lengths import apply_on_long, check_lengths, resolve_max_length
 from productlens.finetune.validation_callback import GenerationValidation
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments, set_seed

@@ -1,30 +1,8 @@
-"""What a run writes about itself besides weights: package versions and the model card README.md."""
+"""What a run writes about itself besides weights: the model card README.md."""
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import Any
-
-PACKAGES = (
-    "productlens",
-    "torch",
-    "transformers",
-    "peft",
-    "accelerate",
-    "datasets",
-    "deepspeed",
-    "bitsandbytes",
-)
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
 
 
 def _last(history: list[dict[str, Any]], key: str) -> Any:
