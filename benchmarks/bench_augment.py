@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from productlens.core.sample_set import read_manifest
 from productlens.generate.augment import AugmentConfig, augment_set
-from productlens.generate.sampleset import read_manifest
 from productlens.generate.synthesize import GenerateConfig, generate_set
 
 

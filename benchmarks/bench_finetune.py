@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=160, help="rows in the generated sample set")
     args = parser.parse_args()
 
-    from productlens.generate.sampleset import load_sample_set
+    from productlens.core.sample_set import load_sample_set
     from productlens.generate.synthesize import GenerateConfig, generate_set
 
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")

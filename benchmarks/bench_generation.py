@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import torch
+from productlens.core.sample_set import load_sample_set
 from productlens.evaluate.local_model import load_local_model
 from productlens.evaluate.model_predictions import generate_ids, open_sample_image
 from productlens.evaluate.openai_endpoint import Sample
 from productlens.evaluate.predictions_io import reference_from_row
 from productlens.finetune.answer_format import PromptStyle
-from productlens.generate.sampleset import load_sample_set
 from productlens.generate.synthesize import GenerateConfig, generate_set
 
 

@@ -126,7 +126,7 @@ def peak_flops(device: torch.device, override_tflops: float | None) -> float | N
 # -- the set, the model -------------------------------------------------------------------------------------
 def make_rows(directory: Path, count: int, side: int) -> tuple[Path, list[dict]]:
     import datasets
-    from productlens.generate.sampleset import load_sample_set
+    from productlens.core.sample_set import load_sample_set
     from productlens.generate.synthesize import GenerateConfig, generate_set
 
     datasets.disable_progress_bars()

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from productlens.core.sample_set import DBQ_COLUMNS
 from productlens.generate.download import DownloadConfig
 from productlens.generate.importer import ImportConfig, import_set
-from productlens.generate.sampleset import DBQ_COLUMNS
 
 
 def photos(count: int = 32) -> list[bytes]:

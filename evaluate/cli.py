@@ -235,7 +235,7 @@ def _compare_thumbnails(first: Path, comparison: dict) -> dict[str, bytes]:
     ids = [str(item.get("id")) for item in comparison.get("disagreements") or []]
     if not data or not ids or not (Path(data) / "manifest.json").is_file():
         return {}
-    from productlens.generate.sampleset import set_fingerprint
+    from productlens.core.sample_set import set_fingerprint
 
     if provenance.get("data_fingerprint") != set_fingerprint(Path(data)):
         return {}  # the set was regenerated since: the same ids may show other photos

@@ -340,7 +340,7 @@ def _batch_or_concurrency(config: EvaluateConfig) -> int | None:
 def _load_split(config: EvaluateConfig) -> dict:
     """The split's rows (images undecoded) and the training split, from the sample set."""
     import datasets
-    from productlens.generate.sampleset import load_sample_set
+    from productlens.core.sample_set import load_sample_set
 
     if not (config.data / "manifest.json").is_file():
         raise FileNotFoundError(
@@ -438,7 +438,7 @@ def _start_or_resume(out_dir: Path, identity: dict) -> None:
 
 
 def _fingerprint(data: Path) -> str:
-    from productlens.generate.sampleset import set_fingerprint
+    from productlens.core.sample_set import set_fingerprint
 
     try:
         return set_fingerprint(data)

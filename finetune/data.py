@@ -30,7 +30,7 @@ class TrainingData:
 
 
 def _fingerprint(path: Path) -> str:
-    from productlens.generate.sampleset import set_fingerprint
+    from productlens.core.sample_set import set_fingerprint
 
     try:
         return set_fingerprint(path)
@@ -40,7 +40,7 @@ def _fingerprint(path: Path) -> str:
 
 def load_training_data(path: Path, max_train_samples: int | None = None) -> TrainingData:
     """Read and check a sample set; errors name the directory, the split and the missing columns."""
-    from productlens.generate.sampleset import load_sample_set
+    from productlens.core.sample_set import load_sample_set
 
     path = Path(path)
     if not path.is_dir():

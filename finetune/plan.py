@@ -104,7 +104,7 @@ def _sample_rows(data: Path, n: int = 32) -> list[dict]:
     """A few training rows (image bytes not decoded) when the sample set exists."""
     try:
         import datasets
-        from productlens.generate.sampleset import load_sample_set
+        from productlens.core.sample_set import load_sample_set
 
         train = load_sample_set(data)["train"].cast_column("image", datasets.Image(decode=False))
         return list(train.select(range(min(n, len(train)))))

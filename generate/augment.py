@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+from productlens.core.sample_set import DEFAULT_RATIOS, SPLITS, read_manifest
 from productlens.generate.augment_ops import AugmentSettings, make_children_chunk
 from productlens.generate.export import iter_rows
-from productlens.generate.sampleset import DEFAULT_RATIOS, SampleSetWriter, read_manifest
-from productlens.generate.summary import SPLITS, SetSummary
+from productlens.generate.sample_set_writer import SampleSetWriter
+from productlens.generate.summary import SetSummary
 
 CHUNK = 8
 

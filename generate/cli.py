@@ -7,6 +7,7 @@ from pathlib import Path
 from types import FrameType
 
 import click
+from productlens.core.sample_set import read_manifest
 from productlens.generate.cli_fidelity import fidelity_renderable
 from productlens.generate.cli_import import augment_command, import_command, profile_command
 from productlens.generate.cli_summary import summary_renderable
@@ -15,7 +16,6 @@ from productlens.generate.fidelity import compare_sets
 from productlens.generate.like import generate_like_set
 from productlens.generate.products import MARKETS
 from productlens.generate.progress_lines import ProgressLog, SteadyTimeRemaining
-from productlens.generate.sampleset import read_manifest
 from productlens.generate.summary import summarize_set
 from productlens.generate.synthesize import GenerateConfig, generate_set
 from rich.console import Console
@@ -146,7 +146,9 @@ def main(
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
         ]
         if holdout is not None:
-            raise click.UsageError("--holdout cannot be combined with --like (only plain sample-gen sets hold out).")
+            raise click.UsageError(
+                "--holdout cannot be combined with --like (only plain sample-gen sets hold out)."
+            )
         if ignored:
             raise click.UsageError(
                 f"{' and '.join(ignored)} cannot be combined with --like: currency and price spread come from "

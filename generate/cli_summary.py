@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from productlens.generate.summary import SPLITS, SetSummary
+from productlens.core.sample_set import SPLITS
+from productlens.generate.summary import SetSummary
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from productlens.generate.sampleset import split_for
+from productlens.core.sample_set import split_for
 from productlens.generate.taxonomy import COLOURS, HARDWARE, LEAVES, MATERIALS, PATTERNS, SIZES
 
 # holdout key -> the row column it tests

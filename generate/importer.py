@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 from productlens.core.atomic_writes import atomic_write_text, check_destination
+from productlens.core.sample_set import DBQ_COLUMNS, DEFAULT_RATIOS, validate_ratios
 from productlens.generate.clean import (
     NA_VALUE,
     clean_category,
@@ -56,7 +57,7 @@ from productlens.generate.download import (
     fetch_ordered,
 )
 from productlens.generate.fetch_errors import ImageFailure, short
-from productlens.generate.sampleset import DBQ_COLUMNS, DEFAULT_RATIOS, SampleSetWriter, validate_ratios
+from productlens.generate.sample_set_writer import SampleSetWriter
 from productlens.generate.source_files import BAD_LINE, check_encoding, parse_sep, read_source
 from productlens.generate.summary import SetSummary
 

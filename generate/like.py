@@ -39,7 +39,7 @@ from productlens.generate.products import (
     product_photo,
 )
 from productlens.generate.profile import QUANTILES, SetProfile, load_profile
-from productlens.generate.sampleset import SampleSetWriter
+from productlens.generate.sample_set_writer import SampleSetWriter
 from productlens.generate.summary import SetSummary
 from productlens.generate.synthesize import GenerateConfig
 from productlens.generate.taxonomy import (

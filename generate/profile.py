@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from productlens.core.json_files import read_json, write_json
+from productlens.core.sample_set import read_manifest
 from productlens.generate.clean import MAX_CHARS
-from productlens.generate.sampleset import read_manifest
 
 METADATA_COLUMNS = (
     "website_name",

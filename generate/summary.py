@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
-SPLITS = ("train", "validation", "test")
+from productlens.core.sample_set import SPLITS
 
 
 @dataclass

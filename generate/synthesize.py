@@ -18,10 +18,11 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, Literal
 
+from productlens.core.sample_set import DEFAULT_RATIOS, validate_ratios
 from productlens.generate.holdout import parse_holdout
 from productlens.generate.products import MARKETS, ProductSettings, brands_for, make_product
 from productlens.generate.render import PhotoSettings
-from productlens.generate.sampleset import DEFAULT_RATIOS, SampleSetWriter, validate_ratios
+from productlens.generate.sample_set_writer import SampleSetWriter
 from productlens.generate.summary import SetSummary
 
 MAX_COUNT = 999_983  # product codes are a permutation of this many values

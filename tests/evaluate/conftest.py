@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from productlens.evaluate.predictions_io import reference_from_row
 from productlens.finetune.answer_format import format_answer
-from productlens.generate.sampleset import SampleSetWriter
+from productlens.generate.sample_set_writer import SampleSetWriter
 
 CATEGORIES = [
     ("MEN", "CLOTHING", "SHIRTS", 590.0),

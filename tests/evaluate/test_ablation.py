@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from productlens.core.sample_set import load_sample_set
 from productlens.evaluate.ablation import blank_image, derangement, parse_ablate
 from productlens.evaluate.cli import main
 from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.scoring import evaluate_records
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.finetune.answer_format import format_answer
-from productlens.generate.sampleset import load_sample_set
 
 CONSTANT = format_answer("Black Leather Belt", "BELTS", 390)
 

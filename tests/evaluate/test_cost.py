@@ -66,7 +66,7 @@ def test_a_predictions_file_has_no_cost_and_says_why(tmp_path, eval_set, test_pr
 
 def _first_test_image(eval_set) -> bytes:
     import datasets
-    from productlens.generate.sampleset import load_sample_set
+    from productlens.core.sample_set import load_sample_set
 
     test = load_sample_set(eval_set)["test"].cast_column("image", datasets.Image(decode=False))
     return test[0]["image"]["bytes"]

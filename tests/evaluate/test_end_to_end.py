@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 
 import pytest
 from click.testing import CliRunner
+from productlens.core.sample_set import load_sample_set
 from productlens.evaluate.cli import main
 from productlens.evaluate.predictions_io import read_predictions
 from productlens.finetune.config import FinetuneConfig
 from productlens.finetune.recipe import run_finetune
-from productlens.generate.sampleset import load_sample_set
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 

@@ -4,10 +4,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from productlens.core.sample_set import load_sample_set
 from productlens.evaluate.cli import main
 from productlens.evaluate.predictions_io import reference_from_row, write_predictions
 from productlens.finetune.answer_format import format_answer
-from productlens.generate.sampleset import load_sample_set
 
 
 def test_rescoring_answers_on_a_generated_set(tmp_path, sample_set):

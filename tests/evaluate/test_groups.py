@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from productlens.core.sample_set import load_sample_set
 from productlens.evaluate.attributes import attribute_word_correct
 from productlens.evaluate.predictions_io import reference_from_row
 from productlens.evaluate.scoring import evaluate_records
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.finetune.answer_format import format_answer
 from productlens.generate.holdout import parse_holdout
-from productlens.generate.sampleset import load_sample_set
 from productlens.reports.groups_view import attributes_table, combinations_table
 from productlens.reports.html import render_report
 from rich.console import Console

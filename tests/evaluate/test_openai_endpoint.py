@@ -8,11 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
+from productlens.core.sample_set import load_sample_set
 from productlens.evaluate.cli import main
 from productlens.evaluate.openai_endpoint import EndpointConfig, EndpointError, Sample, generate_with_endpoint
 from productlens.evaluate.predictions_io import PredictionWriter, read_predictions
 from productlens.finetune.answer_format import PRESETS, format_answer
-from productlens.generate.sampleset import load_sample_set
 
 
 class FakeServer:

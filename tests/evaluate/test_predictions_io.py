@@ -5,6 +5,7 @@ import json
 
 import pytest
 from PIL import Image
+from productlens.core.sample_set import load_sample_set
 from productlens.evaluate.predictions_io import (
     PredictionWriter,
     completed_ids,
@@ -13,7 +14,6 @@ from productlens.evaluate.predictions_io import (
     write_predictions,
 )
 from productlens.evaluate.thumbnails import thumbnail_jpeg, thumbnails_for_split
-from productlens.generate.sampleset import load_sample_set
 
 
 def record(key):

@@ -8,11 +8,11 @@ import json
 import pytest
 import torch
 from peft import PeftModel
+from productlens.core.sample_set import load_sample_set
 from productlens.finetune.collator import ProductCollator
 from productlens.finetune.config import FinetuneConfig
 from productlens.finetune.lora import add_lora
 from productlens.finetune.recipe import prompt_style, run_finetune
-from productlens.generate.sampleset import load_sample_set
 from transformers import TrainerCallback, set_seed
 
 

@@ -7,11 +7,12 @@ import json
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from productlens.core.sample_set import load_sample_set
 from productlens.evaluate.cli import main as evaluate_main
 from productlens.finetune.config import FinetuneConfig
 from productlens.finetune.image_check import blank_rows, image_check
 from productlens.finetune.recipe import run_finetune
-from productlens.generate.sampleset import SampleSetWriter, load_sample_set
+from productlens.generate.sample_set_writer import SampleSetWriter
 
 
 def test_the_same_answers_with_and_without_the_photo_are_a_warning():

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from productlens.core.sample_set import read_manifest
 from productlens.generate.augment import AugmentConfig, augment_set
 from productlens.generate.augment_ops import AugmentSettings, augment_image, background_mask, flip_allowed
 from productlens.generate.cli import main
-from productlens.generate.sampleset import read_manifest
 
 
 def _rows(path: Path) -> pd.DataFrame:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from productlens.core.sample_set import load_sample_set, split_for
 from productlens.generate.cli import main
 from productlens.generate.holdout import parse_holdout
-from productlens.generate.sampleset import load_sample_set, split_for
 from productlens.generate.synthesize import GenerateConfig, generate_set
 
 

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from productlens.core.sample_set import DBQ_COLUMNS, load_sample_set, read_manifest, split_for
 from productlens.generate.cli import main
 from productlens.generate.download import DownloadConfig, ImageFetcher
 from productlens.generate.importer import ImportConfig, import_set, read_failures
-from productlens.generate.sampleset import DBQ_COLUMNS, load_sample_set, read_manifest, split_for
 
 TIMEOUT = 0.3  # the slow route sleeps longer than this
 FAST = ["--timeout", str(TIMEOUT), "--retries", "1", "--backoff", "0.01", "--max-bytes", "200000"]

@@ -29,10 +29,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from productlens.core.sample_set import DBQ_COLUMNS, load_sample_set
 from productlens.generate.cli import main
 from productlens.generate.download import DownloadConfig, ImageCache, ImageFetcher
 from productlens.generate.importer import ImportConfig, import_set, read_failures
-from productlens.generate.sampleset import DBQ_COLUMNS, load_sample_set
 
 FAST = ["--timeout", "0.5", "--retries", "0", "--backoff", "0.01", "--no-cache"]
 

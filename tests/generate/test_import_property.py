@@ -24,10 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from productlens.core.sample_set import load_sample_set
 from productlens.generate.download import DownloadConfig
 from productlens.generate.fetch_errors import FailureReason
 from productlens.generate.importer import FAILURE_FILE, ImportConfig, import_set, read_failures
-from productlens.generate.sampleset import load_sample_set
 
 ROW_REASONS = {
     "no_product_code",

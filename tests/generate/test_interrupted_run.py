@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from productlens.generate.sampleset import set_fingerprint
+from productlens.core.sample_set import set_fingerprint
 
 COMMAND = "from productlens.generate.cli import main; main()"
 

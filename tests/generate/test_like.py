@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from productlens.core.sample_set import read_manifest
 from productlens.generate.cli import main
 from productlens.generate.fidelity import compare_sets, distribution_distances, ks_statistic
 from productlens.generate.like import assign_leaves, generate_like_set
 from productlens.generate.profile import profile_set, read_metadata
-from productlens.generate.sampleset import SampleSetWriter, read_manifest
+from productlens.generate.sample_set_writer import SampleSetWriter
 from productlens.generate.synthesize import GenerateConfig
 
 # A catalogue unlike sample-gen's: its own category names, skewed frequencies, GBP, its own price levels.

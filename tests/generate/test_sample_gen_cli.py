@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from productlens.core.sample_set import DBQ_COLUMNS, set_fingerprint
 from productlens.generate.cli import main
-from productlens.generate.sampleset import DBQ_COLUMNS, set_fingerprint
 
 SMALL = ["-n", "24", "--size", "64x48", "--workers", "1"]
 

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from productlens.core.sample_set import load_sample_set
 from productlens.finetune.answer_format import format_answer
 from productlens.generate.cli import main
-from productlens.generate.sampleset import load_sample_set
 
 
 def test_show_and_export_read_data_products_by_default(sample_set: Path, tmp_path: Path, monkeypatch):

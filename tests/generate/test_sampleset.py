@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 import yaml
 from PIL import Image
-from productlens.generate.sampleset import (
+from productlens.core.sample_set import (
     DBQ_COLUMNS,
-    SampleSetWriter,
     load_sample_set,
     read_manifest,
     set_fingerprint,
     split_for,
 )
+from productlens.generate.sample_set_writer import SampleSetWriter
 
 
 def test_load_dataset_reads_three_splits_with_image_feature_and_dbq_columns(sample_set: Path):

@@ -1,15 +1,9 @@
-"""The sample-set format on disk, and the streaming writer every producer (sample-gen, import, augment) uses.
+"""The streaming writer every producer of a sample set (sample-gen, import, augment) uses.
 
-Layout (Hugging Face hub layout, so `datasets.load_dataset(dir)`, pandas and DuckDB read it as is):
-
-    <set>/data/{train,validation,test}-00000-of-0000N.parquet
-    <set>/README.md        dataset card with a YAML header (features, splits, generator, seed)
-    <set>/manifest.json    generator, config, seed, counts, content checksum
-
-Writing a set:
+The format it writes is core/sample_set.py's (columns, features, splits) and core/dataset_card.py's card.
 
     with SampleSetWriter("data/products", generator="sample-gen", config=cfg_dict, seed=0) as writer:
-        for row in rows:           # a dict with the COLUMNS below; image = encoded bytes or a PIL image
+        for row in rows:           # a dict with the COLUMNS; image = encoded bytes or a PIL image
             writer.add(row)        # the split comes from a hash of product_code unless given
     writer.summary                 # SetSummary: rows per split / category, price range
 
@@ -27,89 +21,31 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 from PIL import Image
 from productlens.core.atomic_writes import atomic_directory, atomic_write_text, check_destination
-from productlens.core.json_files import read_json, write_json
-from productlens.generate.summary import SPLITS, SetSummary
-
-FORMAT_VERSION = 1
-
-DBQ_COLUMNS: tuple[str, ...] = (
-    "website_name",
-    "competence_date",
-    "country_code",
-    "currency_code",
-    "brand",
-    "category1_code",
-    "category2_code",
-    "category3_code",
-    "product_code",
-    "title",
-    "itemurl",
-    "imageurl",
-    "full_price",
-    "price",
-    "full_price_eur",
-    "price_eur",
-    "flg_discount",
+from productlens.core.dataset_card import dataset_card
+from productlens.core.json_files import write_json
+from productlens.core.sample_set import (
+    COLUMNS,
+    DEFAULT_RATIOS,
+    FEATURES,
+    FORMAT_VERSION,
+    OPTIONAL_COLUMNS,
+    SCHEMA,
+    SOURCES,
+    SPLITS,
+    split_for,
+    validate_ratios,
 )
-ATTR_COLUMNS: tuple[str, ...] = ("attr_colour", "attr_material", "attr_pattern", "attr_hardware", "attr_size")
-SOURCES = ("synthetic", "imported", "augmented")
+from productlens.generate.summary import SetSummary
 
-_STRING = datasets.Value("string")
-_FLOAT = datasets.Value("float64")
-FEATURES = datasets.Features(
-    {
-        **{name: _STRING for name in DBQ_COLUMNS[:12]},
-        "full_price": _FLOAT,
-        "price": _FLOAT,
-        "full_price_eur": _FLOAT,
-        "price_eur": _FLOAT,
-        "flg_discount": datasets.Value("int64"),
-        "image": datasets.Image(),
-        "source": _STRING,
-        "parent_code": _STRING,
-        **{name: _STRING for name in ATTR_COLUMNS},
-        "oracle_price": _FLOAT,
-        "combination_seen": datasets.Value("bool"),  # sets made with --holdout; null otherwise
-    }
-)
-COLUMNS: tuple[str, ...] = tuple(FEATURES)
-# Columns a row may omit (they are stored as null); every other column is required.
-OPTIONAL_COLUMNS = frozenset({"parent_code", "oracle_price", "combination_seen", *ATTR_COLUMNS})
-SCHEMA: pa.Schema = FEATURES.arrow_schema
-
-DEFAULT_RATIOS = (0.8, 0.1, 0.1)
 # Encoded photos do not compress; zstd would spend CPU on them for nothing.
 COMPRESSION = {name: "zstd" for name in COLUMNS if name != "image"} | {
     "image.bytes": "none",
     "image.path": "zstd",
 }
-
-
-def validate_ratios(ratios: tuple[float, float, float]) -> tuple[float, float, float]:
-    """Check train/validation/test ratios: three non-negative numbers summing to 1."""
-    if len(ratios) != 3 or any(r < 0 for r in ratios) or abs(sum(ratios) - 1.0) > 1e-6:
-        raise ValueError(
-            f"split ratios must be three non-negative numbers summing to 1 (train,validation,test); "
-            f"got {','.join(str(r) for r in ratios)} (sum {sum(ratios):g})"
-        )
-    return (float(ratios[0]), float(ratios[1]), float(ratios[2]))
-
-
-def split_for(product_code: str, ratios: tuple[float, float, float] = DEFAULT_RATIOS) -> str:
-    """The split of a product: a hash of its code, so it never changes when rows are added."""
-    digest = hashlib.sha256(product_code.encode("utf-8")).digest()
-    position = int.from_bytes(digest[:8], "big") / 2**64
-    if position < ratios[0]:
-        return "train"
-    if position < ratios[0] + ratios[1]:
-        return "validation"
-    return "test"
 
 
 def encode_image(image: Any) -> dict[str, Any]:
@@ -309,7 +245,7 @@ class SampleSetWriter:
             "checksum": _content_checksum(shards),
         }
         write_json(self._root / "manifest.json", manifest, sort_keys=True)
-        atomic_write_text(self._root / "README.md", _dataset_card(manifest, self.description))
+        atomic_write_text(self._root / "README.md", dataset_card(self._root, manifest, self.description))
 
 
 def _package_version() -> str:
@@ -329,68 +265,3 @@ def _content_checksum(shards: list[Path]) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return f"sha256:{digest.hexdigest()}"
-
-
-def _dataset_card(manifest: Mapping[str, Any], description: str) -> str:
-    features = []
-    for name, feature in FEATURES.items():
-        dtype = "image" if isinstance(feature, datasets.Image) else feature.dtype
-        features.append({"name": name, "dtype": dtype})
-    counts = manifest["counts"]
-    header = {
-        "pretty_name": "productlens sample set",
-        "task_categories": ["image-to-text"],
-        "tags": ["productlens", "fashion", "price-estimation"],
-        "configs": [
-            {
-                "config_name": "default",
-                "data_files": [{"split": s, "path": f"data/{s}-*"} for s in counts],
-            }
-        ],
-        "dataset_info": {
-            "features": features,
-            "splits": [{"name": s, "num_examples": n} for s, n in counts.items()],
-        },
-        "productlens": {
-            "generator": manifest["generator"]["name"],
-            "generator_version": manifest["generator"]["version"],
-            "seed": manifest["seed"],
-            "checksum": manifest["checksum"],
-        },
-    }
-    rows = "\n".join(f"| {split} | {n} |" for split, n in counts.items())
-    body = (
-        "# productlens sample set\n\n"
-        f"{description or 'Product photos with catalogue metadata (title, category, price).'}\n\n"
-        "| split | rows |\n|---|---|\n"
-        f"{rows}\n\n"
-        "Columns: the 17 columns of the DBQ product price datasets, then `image` (encoded photo), "
-        "`source` (synthetic / imported / augmented), `parent_code`, the visual attributes `attr_*` "
-        "and `oracle_price` (the price without noise) for synthetic rows.\n\n"
-        f"Generator: `{manifest['generator']['name']}` {manifest['generator']['version']}, "
-        f"seed {manifest['seed']}. Settings and checksum: `manifest.json`.\n"
-    )
-    return "---\n" + yaml.safe_dump(header, sort_keys=False) + "---\n\n" + body
-
-
-def read_manifest(path: str | Path) -> dict[str, Any]:
-    """The manifest.json of a sample set; FileNotFoundError names the directory if there is none."""
-    manifest = Path(path) / "manifest.json"
-    if not manifest.is_file():
-        raise FileNotFoundError(f"{manifest} not found; is {path} a sample set written by productlens?")
-    return read_json(manifest)
-
-
-def set_fingerprint(path: str | Path) -> str:
-    """The content checksum of a sample set (from its manifest): changes whenever any shard changes."""
-    return str(read_manifest(path)["checksum"])
-
-
-def load_sample_set(path: str | Path, cache_dir: str | None = None) -> datasets.DatasetDict:
-    """Load the splits present (train / validation / test) with images decoding to PIL images."""
-    data = Path(path) / "data"
-    files = {s: sorted(str(p) for p in data.glob(f"{s}-*.parquet")) for s in SPLITS}
-    files = {s: f for s, f in files.items() if f}
-    if not files:
-        raise FileNotFoundError(f"no Parquet shards under {data}; is {path} a sample set?")
-    return datasets.load_dataset("parquet", data_files=files, features=FEATURES, cache_dir=cache_dir)
