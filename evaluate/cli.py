@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 from productlens.core.json_files import read_json, write_json
+from productlens.core.progress_lines import SteadyTimeRemaining, log_progress
 from productlens.evaluate.evaluation import EvaluateConfig, latest_run, load_thumbnails, run_evaluation
 from productlens.evaluate.openai_endpoint import EndpointError
-from productlens.generate.progress_lines import SteadyTimeRemaining, log_progress
 
 REPORTS = ("html", "json", "none")
 USER_ERRORS = (ValueError, FileNotFoundError, EndpointError)
@@ -255,7 +255,7 @@ def _quiet_datasets() -> None:
 
 def _render(build, results: dict | None) -> None:
     """Print a renderable from productlens.reports.terminal; a plain list if reports is not installed."""
-    from productlens.reports.console import make_console
+    from productlens.core.console import make_console
 
     console = make_console()
     try:
@@ -279,7 +279,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     if not enabled:
         yield None
         return
-    from productlens.reports.console import make_console
+    from productlens.core.console import make_console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

@@ -186,9 +186,9 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
     --model tiny` needs no paths. An existing run resumes from its latest checkpoint; --overwrite starts
     again. Multi-GPU: run the same command under `torchrun --nproc_per_node N` or `accelerate launch`.
     """
+    from productlens.core.console import make_console
     from productlens.finetune.cli_checks import check_exists, check_model, with_option_names
     from productlens.finetune.errors import FinetuneError
-    from productlens.reports.console import make_console
     from transformers.utils import logging as hf_logging
 
     console = make_console()

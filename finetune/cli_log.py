@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from productlens.generate.progress_lines import ProgressLog
+from productlens.core.progress_lines import ProgressLog
 from transformers import TrainerCallback
 
 

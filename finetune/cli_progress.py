@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from productlens.core.progress_lines import SteadyTimeRemaining
 from productlens.finetune.cli_log import resume_line, validation_line
 from productlens.finetune.plan import GB, TrainingPlan
-from productlens.generate.progress_lines import SteadyTimeRemaining
 from rich.console import Console
 from rich.progress import (
     BarColumn,

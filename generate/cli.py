@@ -7,6 +7,7 @@ from pathlib import Path
 from types import FrameType
 
 import click
+from productlens.core.progress_lines import ProgressLog, SteadyTimeRemaining
 from productlens.core.sample_set import read_manifest
 from productlens.generate.cli_fidelity import fidelity_renderable
 from productlens.generate.cli_import import augment_command, import_command, profile_command
@@ -15,7 +16,6 @@ from productlens.generate.export import EXPORT_FORMATS, export_set
 from productlens.generate.fidelity import compare_sets
 from productlens.generate.like import generate_like_set
 from productlens.generate.products import MARKETS
-from productlens.generate.progress_lines import ProgressLog, SteadyTimeRemaining
 from productlens.generate.summary import summarize_set
 from productlens.generate.synthesize import GenerateConfig, generate_set
 from rich.console import Console

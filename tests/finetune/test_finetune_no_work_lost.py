@@ -151,7 +151,7 @@ def test_dry_run_on_a_cpu_says_what_applies_on_a_cpu(sample_set, monkeypatch):
 
 
 def test_resume_and_time_between_lines_do_not_depend_on_a_terminal():
-    from productlens.generate.progress_lines import ProgressLog, format_eta, steady_remaining
+    from productlens.core.progress_lines import ProgressLog, format_eta, steady_remaining
 
     assert format_eta(3725.4) == "1:02:05" and format_eta(None) == "-:--:--"
     # 100 of 1,000 done in 50 s after resuming at 50: 50 steps in 50 s, 900 to go -> 900 s

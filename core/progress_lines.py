@@ -6,7 +6,7 @@
   as "finetune: step 120/2,250 (5%)  loss 2.3456  12.3 samples/s  ETA 0:14:05", at most one every
   `every_s` seconds plus the first and the last, instead of a live bar that a log never shows.
 
-Kept on the ground floor (no stage imports here) because sample-gen, finetune and evaluate all use it.
+On the ground floor (core/) because sample-gen, finetune and evaluate all use it.
 """
 
 from __future__ import annotations

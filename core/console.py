@@ -1,4 +1,4 @@
-"""Rich terminal rendering shared by the commands."""
+"""The Rich console every command prints through."""
 
 from rich.console import Console
 
