@@ -16,16 +16,16 @@ Balancing (`balance_to`): in each augmented split, a category3 with fewer rows t
 from __future__ import annotations
 
 import os
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+from productlens.core.ordered_map import ordered_map
 from productlens.core.sample_set import DEFAULT_RATIOS, SPLITS, read_manifest
 from productlens.generate.augment_ops import AugmentSettings, make_children_chunk
 from productlens.generate.export import iter_rows
@@ -130,26 +130,6 @@ def _chunks(jobs: Iterator[Job]) -> Iterator[list[Job]]:
         yield chunk
 
 
-def _results(
-    chunks: Iterator[list[Job]], work: Callable[[list[Job]], list[list[bytes]]], pool: Any, in_flight: int
-) -> Iterator[tuple[list[Job], list[list[bytes]]]]:
-    """(chunk, photos) in chunk order; with a pool, at most `in_flight` chunks are out at once, so
-    workers keep going while this process writes and memory stays bounded."""
-    if pool is None:
-        for chunk in chunks:
-            yield chunk, work(chunk)
-        return
-    pending: deque[tuple[list[Job], Any]] = deque()
-    for chunk in chunks:
-        pending.append((chunk, pool.apply_async(work, (chunk,))))
-        if len(pending) >= in_flight:
-            first, result = pending.popleft()
-            yield first, result.get()
-    while pending:
-        first, result = pending.popleft()
-        yield first, result.get()
-
-
 def augment_set(config: AugmentConfig, on_row: Callable[[int, int], None] | None = None) -> AugmentReport:
     """Write the source rows plus their augmented copies to `config.out` atomically.
 
@@ -184,8 +164,8 @@ def augment_set(config: AugmentConfig, on_row: Callable[[int, int], None] | None
     workers = min(config.workers or os.cpu_count() or 1, max(1, total // CHUNK))
     work = partial(make_children_chunk, config.settings, config.seed)
     done = 0
-    with writer, _pool(workers) as pool:
-        for chunk, photos_per_row in _results(_chunks(jobs()), work, pool, 4 * workers):
+    with writer, closing(ordered_map(work, _chunks(jobs()), workers=workers)) as made:
+        for chunk, photos_per_row in made:
             for (split, row, codes), photos in zip(chunk, photos_per_row, strict=True):
                 _write_family(writer, report, split, row, codes, photos)
                 done += 1
@@ -193,19 +173,6 @@ def augment_set(config: AugmentConfig, on_row: Callable[[int, int], None] | None
                     on_row(done, total)
     report.summary = writer.summary
     return report
-
-
-@contextmanager
-def _pool(workers: int) -> Iterator[Any]:
-    """A process pool for more than one worker, else None (work in this process)."""
-    if workers == 1:
-        yield None
-        return
-    # fork where there is one: workers run only PIL/numpy code, and a spawned worker would first
-    # re-import the caller's main module (the CLI, datasets, pyarrow), seconds per worker.
-    method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    with get_context(method).Pool(workers) as pool:
-        yield pool
 
 
 def _write_family(

@@ -36,9 +36,9 @@ import hashlib
 import io
 import re
 import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -48,6 +48,7 @@ import requests
 import urllib3
 from PIL import Image, UnidentifiedImageError
 from productlens.core.atomic_writes import atomic_write_bytes
+from productlens.core.ordered_map import ordered_map
 from productlens.generate.attempts import Attempt, AttemptRegistry, DeadlineAdapter
 from productlens.generate.clean import is_missing
 from productlens.generate.fetch_errors import FailureReason, ImageFailure, short
@@ -458,30 +459,17 @@ def fetch_ordered(
     When the caller stops early (Ctrl-C, an error, closing the iterator), queued fetches are
     cancelled and those in flight are stopped through their sockets, so the threads end within moments.
     """
-    window = 4 * fetcher.config.concurrency
 
-    def run(source: str | bytes | None) -> ImageResult:
-        result = fetcher.fetch(source)
+    def run(job: tuple[K, str | bytes | None]) -> ImageResult:
+        result = fetcher.fetch(job[1])
         if on_done is not None:
             on_done(result)
         return result
 
-    pending: deque[tuple[K, Future[ImageResult]]] = deque()
-    pool = ThreadPoolExecutor(max_workers=fetcher.config.concurrency, thread_name_prefix="fetch")
-    finished = False
-    try:
-        for key, source in jobs:
-            pending.append((key, pool.submit(run, source)))
-            if len(pending) >= window:
-                key0, future = pending.popleft()
-                yield key0, future.result()
-        while pending:
-            key0, future = pending.popleft()
-            yield key0, future.result()
-        finished = True
-    finally:
-        if not finished:
-            fetcher.cancel()
-            for _key, future in pending:
-                future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+    workers = fetcher.config.concurrency
+    fetches = ordered_map(
+        run, jobs, workers=workers, threads=True, on_stop=fetcher.cancel, thread_name="fetch"
+    )
+    with closing(fetches):
+        for (key, _source), result in fetches:
+            yield key, result

@@ -22,13 +22,14 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from productlens.core.ordered_map import ordered_map
 from productlens.generate.products import (
     MARKETS,
     ProductSettings,
@@ -302,16 +303,10 @@ def iter_like_products(config: GenerateConfig, plan: LikePlan) -> Iterator[dict[
     """Rows in index order; several processes work on windows of chunks (memory stays flat)."""
     settings = config.product_settings()
     chunks = [range(start, min(start + 16, config.count)) for start in range(0, config.count, 16)]
-    workers = min(config.resolved_workers, len(chunks))
-    work = partial(_make_chunk, settings, plan)
-    if workers == 1:
-        for chunk in chunks:
-            yield from work(chunk)
-        return
-    with get_context("spawn").Pool(workers) as pool:
-        for start in range(0, len(chunks), 4 * workers):
-            for rows in pool.map(work, chunks[start : start + 4 * workers]):
-                yield from rows
+    workers = max(1, min(config.resolved_workers, len(chunks)))
+    with closing(ordered_map(partial(_make_chunk, settings, plan), chunks, workers=workers)) as made:
+        for _chunk, rows in made:
+            yield from rows
 
 
 def generate_like_set(
@@ -346,8 +341,9 @@ def generate_like_set(
         ),
         rows_per_shard=config.rows_per_shard,
     )
-    with writer:
-        for done, row in enumerate(iter_like_products(config, plan), start=1):
+    # closing(): on any error the row generator stops its pool at once, before the writer cleans up.
+    with writer, closing(iter_like_products(config, plan)) as rows:
+        for done, row in enumerate(rows, start=1):
             writer.add(row)
             if on_row is not None:
                 on_row(done)

@@ -8,16 +8,14 @@ the same for any number of workers.
 from __future__ import annotations
 
 import os
-import signal
-import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, Literal
 
+from productlens.core.ordered_map import ordered_map
 from productlens.core.sample_set import DEFAULT_RATIOS, validate_ratios
 from productlens.generate.holdout import parse_holdout
 from productlens.generate.products import MARKETS, ProductSettings, brands_for, make_product
@@ -27,10 +25,6 @@ from productlens.generate.summary import SetSummary
 
 MAX_COUNT = 999_983  # product codes are a permutation of this many values
 CHUNK = 16
-# fork starts workers in milliseconds; spawn would re-import the calling program in every worker
-# (a second or more for the CLI). Workers only render with numpy/PIL/Faker and touch no locks
-# or threads of the parent, so forking is safe here; spawn is the fallback where fork is missing.
-START_METHOD = "fork" if "fork" in get_all_start_methods() else "spawn"
 
 
 @dataclass
@@ -128,12 +122,6 @@ class GenerateConfig:
         return config
 
 
-def _quiet_worker() -> None:
-    """Workers leave Ctrl-C and `kill` to the parent, which stops the pool and cleans up."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _make_chunk(settings: ProductSettings, indices: range) -> list[dict[str, Any]]:
     return [make_product(settings, index) for index in indices]
 
@@ -142,29 +130,10 @@ def iter_products(config: GenerateConfig) -> Generator[dict[str, Any], None, Non
     """Rows in index order, made by `config.resolved_workers` processes (in this process for 1)."""
     settings = config.product_settings()
     chunks = [range(start, min(start + CHUNK, config.count)) for start in range(0, config.count, CHUNK)]
-    workers = min(config.resolved_workers, len(chunks))
-    if workers == 1:
-        for chunk in chunks:
-            yield from _make_chunk(settings, chunk)
-        return
-    # At most 4 chunks per worker in flight: the feeder thread blocks until the consumer catches up.
-    in_flight = threading.BoundedSemaphore(4 * workers)
-    stop = threading.Event()  # set when the consumer stops early, so the feeder never blocks shutdown
-
-    def feed() -> Iterator[range]:
-        for chunk in chunks:
-            while not in_flight.acquire(timeout=0.05):
-                if stop.is_set():
-                    return
-            yield chunk
-
-    with get_context(START_METHOD).Pool(workers, initializer=_quiet_worker) as pool:
-        try:
-            for rows in pool.imap(partial(_make_chunk, settings), feed()):
-                in_flight.release()
-                yield from rows
-        finally:
-            stop.set()
+    workers = max(1, min(config.resolved_workers, len(chunks)))
+    with closing(ordered_map(partial(_make_chunk, settings), chunks, workers=workers)) as made:
+        for _chunk, rows in made:
+            yield from rows
 
 
 def generate_set(config: GenerateConfig, on_row: Callable[[int], None] | None = None) -> SetSummary:
