@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from productlens.core.number_text import read_number
 from productlens.generate.price_text import format_price  # one home for the written price (export uses it)
 
 TARGET_SUFFIX = "<|end|>\n<|endoftext|>"
@@ -288,39 +289,23 @@ _CURRENCY_TOKEN = re.compile(
 def parse_price(text: str) -> tuple[float | None, str | None, str | None]:
     """(price, currency, error) from a price field such as "$1,290.00", "1.234,50 EUR" or "1290".
 
-    The first number is the price ("1.2k" is 1200). A single separator followed by exactly three digits is a
-    thousands separator ("1,290" and "1.290" are both 1290) unless the integer part is 0; with both
-    "," and "." the last one is the decimal mark. A negative number is an error, not a price.
+    The first number is the price ("1.2k" is 1200), read by core/number_text.py: a single separator
+    followed by exactly three digits is a thousands separator ("1,290" and "1.290" are both 1290) unless
+    the integer part is 0 ("0.125" is 0.125); with both "," and "." the last one is the decimal mark.
+    A negative number is an error, not a price.
     """
     match = _NUMBER.search(text)
     if match is None:
         return None, _find_currency(text), f"no number in {_preview(text)}"
     if match.group(1):
         return None, _find_currency(text), f"negative price in {_preview(text)}"
-    value = _number_value(match.group(2))
+    # "0.125" is a fraction here (a model means what it writes), "1,290" and "1.290" are 1290.
+    value = read_number(match.group(2), lone_mark="thousands_unless_zero", strict_groups=False)
+    if value is None:
+        return None, _find_currency(text), f"unreadable number in {_preview(text)}"
     if match.group(3):
         value = round(value * 1000, 6)
     return value, _find_currency(text), None
-
-
-def _number_value(token: str) -> float:
-    token = token.replace("\u00a0", " ").replace("\u202f", " ").replace("'", " ")
-    marks = [(i, ch) for i, ch in enumerate(token) if ch in ",."]
-    digits = token.replace(" ", "")
-    if not marks:
-        return float(digits)
-    kinds = {ch for _, ch in marks}
-    if len(kinds) == 2:  # both: the last mark is the decimal mark, the other is grouping
-        decimal = marks[-1][1]
-        grouping = "," if decimal == "." else "."
-        return float(digits.replace(grouping, "").replace(decimal, "."))
-    mark = marks[0][1]
-    if len(marks) > 1:  # the same mark repeated: grouping ("1,234,567")
-        return float(digits.replace(mark, ""))
-    integer, fraction = digits.split(mark)
-    if len(fraction) == 3 and integer.strip("0") != "" and " " not in token:
-        return float(integer + fraction)  # "1,290" / "1.290": a thousands separator
-    return float(f"{integer}.{fraction}")  # "12,5", "0.125", "1 234,50" (spaces group, the mark is decimal)
 
 
 _CURRENCY_WORDS = {"dollar": "USD", "euro": "EUR", "pound": "GBP", "yen": "JPY", "franc": "CHF", "won": "KRW"}

@@ -5,11 +5,12 @@ The rules, in the order a value meets them:
 - Missing: None, NaN, an empty string and the markers in `NA_MARKERS` (the DBQ datasets write
   `N.A.`) are missing values.
 - Prices (`parse_price`): currency symbols and codes ($, €, £, USD, EUR...), spaces (also
-  non-breaking and thin ones) and apostrophes are removed. When both `,` and `.` occur, the one
-  further right is the decimal mark and the other a thousands separator (`1,290.50`, `1.290,50`).
-  A lone `,` or `.` followed by exactly three digits (possibly repeated: `1,290,000`) is a thousands
-  separator; otherwise it is the decimal mark (`12,5` -> 12.5). A missing, zero, negative or
-  unreadable price is not a price (`None`), never 0.
+  non-breaking and thin ones) and apostrophes are removed, and the rest is read by
+  core/number_text.py with `lone_mark="thousands"` and strict groups: when both `,` and `.` occur,
+  the one further right is the decimal mark (`1,290.50`, `1.290,50`); a lone `,` or `.` followed by
+  exactly three digits after one to three digits (possibly repeated: `1,290,000`) is a thousands
+  separator, also in `0.125` (125: catalogues write whole prices); otherwise it is the decimal mark
+  (`12,5` -> 12.5). A missing, zero, negative or unreadable price is not a price (`None`), never 0.
 - Categories (`clean_category`): stripped and upper-cased (the DBQ codes are upper case); a missing
   category is kept as `N.A.` (its own value) unless `na_category` maps it to another value.
 - Other text: stripped; a missing value becomes `N.A.` for the DBQ text columns.
@@ -26,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from productlens.core.number_text import read_number
 
 NA_MARKERS = frozenset({"", "n.a.", "n.a", "na", "n/a", "nan", "none", "null", "-"})
 NA_VALUE = "N.A."
@@ -46,8 +48,6 @@ MAX_CHARS = {
 }
 MAX_OTHER_CHARS = 4096  # URLs, names, dates
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f']+")
-_THOUSANDS_ONLY = re.compile(r"^\d{1,3}([.,])\d{3}(?:\1\d{3})*$")
-_NUMBER = re.compile(r"^[+]?\d+(?:\.\d+)?$")
 
 
 def is_missing(value: Any) -> bool:
@@ -73,19 +73,10 @@ def parse_price(value: Any) -> float | None:
     else:
         text = _SPACES.sub("", _CURRENCY.sub("", str(value)))
         text = text.lstrip("+")
-        if not text:
+        read = read_number(text, lone_mark="thousands", strict_groups=True)
+        if read is None:
             return None
-        if "," in text and "." in text:
-            decimal = "," if text.rfind(",") > text.rfind(".") else "."
-            thousands = "." if decimal == "," else ","
-            text = text.replace(thousands, "").replace(decimal, ".")
-        elif _THOUSANDS_ONLY.match(text):
-            text = re.sub(r"[.,]", "", text)
-        else:
-            text = text.replace(",", ".")
-        if not _NUMBER.match(text):
-            return None
-        number = float(text)
+        number = read
     if not math.isfinite(number) or number <= 0:
         return None
     return number
