@@ -7,6 +7,7 @@ from pathlib import Path
 from types import FrameType
 
 import click
+from productlens.core.constants import DEFAULT_PRICE_SIGMA
 from productlens.core.progress_lines import ProgressLog, SteadyTimeRemaining
 from productlens.core.sample_set import read_manifest
 from productlens.generate.cli_fidelity import fidelity_renderable
@@ -69,7 +70,11 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     "--size", default="336x336", show_default=True, callback=parse_size, help="Photo size WIDTHxHEIGHT."
 )
 @click.option(
-    "--price-sigma", type=float, default=0.1, show_default=True, help="Log-normal price noise (0 = none)."
+    "--price-sigma",
+    type=float,
+    default=DEFAULT_PRICE_SIGMA,
+    show_default=True,
+    help="Log-normal price noise (0 = none).",
 )
 @click.option(
     "--split",

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 from faker import Faker
+from productlens.core.constants import DEFAULT_PRICE_SIGMA
 from productlens.generate.render import PhotoSettings, encode_photo, render_product
 from productlens.generate.taxonomy import (
     COLOURS,
@@ -49,7 +50,7 @@ class ProductSettings:
     """Everything a row depends on besides its index (picklable, sent once to each worker)."""
 
     seed: int = 0
-    price_sigma: float = 0.1
+    price_sigma: float = DEFAULT_PRICE_SIGMA
     country: str = "US"
     discount_rate: float = 0.15
     competence_date: str = "2024-05-01"

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
+from productlens.core.constants import DEFAULT_PRICE_SIGMA
 from productlens.core.ordered_map import ordered_map
 from productlens.core.sample_set import DEFAULT_RATIOS, validate_ratios
 from productlens.generate.holdout import parse_holdout
@@ -38,7 +39,7 @@ class GenerateConfig:
     width: int = field(default=336, metadata={"help": "photo width in pixels"})
     height: int = field(default=336, metadata={"help": "photo height in pixels"})
     price_sigma: float = field(
-        default=0.1, metadata={"help": "sigma of the log-normal price noise; 0 = oracle"}
+        default=DEFAULT_PRICE_SIGMA, metadata={"help": "sigma of the log-normal price noise; 0 = oracle"}
     )
     ratios: tuple[float, float, float] = field(
         default=DEFAULT_RATIOS, metadata={"help": "train,validation,test"}
