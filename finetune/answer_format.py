@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from productlens.core.number_text import read_number
-from productlens.generate.price_text import format_price  # one home for the written price (export uses it)
+from productlens.core.price_text import format_price  # one home for the written price (export uses it)
 
 TARGET_SUFFIX = "<|end|>\n<|endoftext|>"
 """Appended to `format_answer(...)` to make a training target (the official recipe, PHI3V.md section 4)."""

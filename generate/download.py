@@ -17,7 +17,7 @@ Library: `requests` (one `Session` per worker thread, connection pooling from ur
 - A size cap: a larger Content-Length is refused before reading; otherwise the body is streamed and
   the download stops as soon as it passes `max_bytes`.
 - The content must decode with PIL (fully: a truncated file fails). Images are stored upright and RGB
-  (`image_modes.py`, shared with the model's processor): JPEG and PNG files already in RGB with no
+  (`core/image_modes.py`, shared with the model's processor): JPEG and PNG files already in RGB with no
   EXIF turn keep their original bytes; anything else (RGBA, palette, CMYK, 16/32-bit greys, WebP,
   GIF, a phone photo tagged as sideways) is converted, transparency on white, and saved as PNG.
   Embedded bytes get the same size cap as a download.
@@ -48,11 +48,11 @@ import requests
 import urllib3
 from PIL import Image, UnidentifiedImageError
 from productlens.core.atomic_writes import atomic_write_bytes
+from productlens.core.image_modes import to_rgb, upright
 from productlens.core.ordered_map import ordered_map
 from productlens.generate.attempts import Attempt, AttemptRegistry, DeadlineAdapter
 from productlens.generate.clean import is_missing
 from productlens.generate.fetch_errors import FailureReason, ImageFailure, short
-from productlens.generate.image_modes import to_rgb, upright
 from productlens.generate.local_files import LocalRoots, read_local
 
 K = TypeVar("K")

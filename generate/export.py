@@ -23,8 +23,8 @@ from typing import Any, Literal
 import pyarrow.parquet as pq
 from PIL import Image
 from productlens.core.atomic_writes import atomic_directory
+from productlens.core.price_text import format_price
 from productlens.core.sample_set import DBQ_COLUMNS, SPLITS
-from productlens.generate.price_text import format_price
 
 ExportFormat = Literal["cookbook-csv", "llava", "phi3v-jsonl"]
 EXPORT_FORMATS: tuple[str, ...] = ("cookbook-csv", "llava", "phi3v-jsonl")

@@ -19,8 +19,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from productlens.core.image_modes import to_rgb  # shared with sample-gen import
 from productlens.core.json_files import read_json, write_json
-from productlens.generate.image_modes import to_rgb  # shared with sample-gen import
 
 PREPROCESSOR_CONFIG = "preprocessor_config.json"
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)

@@ -434,8 +434,8 @@ def test_4_exif_turn_high_bit_greys_and_corrupt_cache_entries(tmp_path: Path) ->
 
 
 def test_4_the_processor_and_the_importer_share_one_to_rgb() -> None:
+    from productlens.core import image_modes
     from productlens.finetune.phi3v import image_processing
-    from productlens.generate import image_modes
 
     assert image_processing.to_rgb is image_modes.to_rgb
     grey = Image.fromarray(np.full((4, 4), 65535 // 4, dtype=np.uint16))

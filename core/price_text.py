@@ -2,7 +2,7 @@
 
 Training targets (finetune/answer_format.py) and the exported conversations (export.py) use this one
 function, so an exported CookBook answer reads `Full Price: 680` exactly like a trained answer, never
-`680.0`. It lives on the ground floor because sample-gen exports and must not import a later stage.
+`680.0`. It lives on the ground floor (core/) because sample-gen exports and must not import a later stage.
 """
 
 from __future__ import annotations
