@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 import numpy as np
+from productlens.core.category_labels import normalise_category
 from productlens.evaluate.aggregate import MetricSpec
-from productlens.evaluate.category_metrics import category_scores, category_specs, normalise_category
+from productlens.evaluate.category_metrics import category_scores, category_specs
 from productlens.evaluate.price_metrics import price_errors, price_specs
 from productlens.evaluate.training_stats import TrainingStats
 

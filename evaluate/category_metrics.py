@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 
 import numpy as np
+from productlens.core.category_labels import OTHER, UNPARSED, normalise_category
 from productlens.evaluate.aggregate import MetricSpec, scored_count
 from productlens.evaluate.schema import Confusion
 from productlens.evaluate.weighted_stats import weighted_macro_f1, weighted_mean
 
-UNPARSED = "(unparsed)"
-OTHER = "(other)"
 # Predicted labels that are not true categories get their own column up to this many; the rest
 # share "(other)", so a model that invents many categories cannot blow up the matrix.
 MAX_INVENTED_LABELS = 20
 
 Hierarchy = dict[str, tuple[str | None, str | None]]
 """category3 (normalised) -> (category1, category2), learned from the training split."""
-
-
-@lru_cache(maxsize=65536)  # few distinct categories, looked up for every sample several times
-def normalise_category(text: str) -> str:
-    """Case-folded, whitespace collapsed: "Shirts " and "SHIRTS" are the same category."""
-    return " ".join(text.split()).casefold()
 
 
 def category_scores(

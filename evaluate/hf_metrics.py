@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datasets
 import numpy as np
+from productlens.core.category_labels import normalise_category
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics
 from productlens.evaluate.category_metrics import (
     Hierarchy,
     category_scores,
     category_specs,
-    normalise_category,
 )
 from productlens.evaluate.price_metrics import price_errors, price_specs
 from productlens.evaluate.title_metrics import title_scores, title_specs

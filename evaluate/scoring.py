@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from productlens.core.category_labels import normalise_category
 from productlens.core.package_versions import package_versions
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
 from productlens.evaluate.baselines import baseline_specs
@@ -25,7 +26,6 @@ from productlens.evaluate.category_metrics import (
     category_scores,
     category_specs,
     confusion_matrix,
-    normalise_category,
 )
 from productlens.evaluate.groups import breakdowns
 from productlens.evaluate.parallel_scoring import score_rows

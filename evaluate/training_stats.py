@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from productlens.evaluate.category_metrics import Hierarchy, normalise_category
+from productlens.core.category_labels import normalise_category
+from productlens.evaluate.category_metrics import Hierarchy
 from productlens.evaluate.price_bands import price_band_edges
 
 TRAINING_COLUMNS = ("category1_code", "category2_code", "category3_code", "full_price")

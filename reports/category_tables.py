@@ -6,18 +6,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from productlens.evaluate.category_metrics import OTHER, normalise_category
+from productlens.core.category_labels import OTHER, UNPARSED, normalise_category
 from productlens.reports.html_page import esc
 from productlens.reports.metric_format import format_value
-
-UNPARSED_COLUMN = "(unparsed)"
 
 
 def predicted_column(predicted: str | None, columns: Sequence[str]) -> str:
     """The confusion column an answer's category falls in: its spelling there, "(unparsed)", or "(other)"
     for a label the matrix folded away; the answer as written when there is no matrix."""
     if predicted is None:
-        return UNPARSED_COLUMN
+        return UNPARSED
     key = normalise_category(predicted)
     for column in columns:
         if normalise_category(column) == key:
@@ -50,7 +48,7 @@ def confusion_table(confusion: Mapping[str, Any], link_samples: bool = False) ->
     With `link_samples`, each count links to the gallery filtered to those samples."""
     labels = [str(label) for label in confusion.get("labels") or []]
     matrix = confusion.get("matrix") or []
-    columns = [str(c) for c in confusion.get("columns") or [*labels, UNPARSED_COLUMN]]
+    columns = [str(c) for c in confusion.get("columns") or [*labels, UNPARSED]]
     if not labels or not matrix:
         return '<p class="empty">No confusion matrix in these results.</p>'
     head = "".join(f'<th class="col" scope="col"><span>{esc(column)}</span></th>' for column in columns)
