@@ -18,23 +18,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from productlens.core.json_files import read_json, write_json
-from productlens.core.sample_set import read_manifest
+from productlens.core.sample_set import DBQ_COLUMNS, read_manifest
 from productlens.generate.clean import MAX_CHARS
 
+# What a profile reads: the catalogue columns but the per-row identifiers and the derived price_eur.
 METADATA_COLUMNS = (
-    "website_name",
-    "competence_date",
-    "country_code",
-    "currency_code",
-    "brand",
-    "category1_code",
-    "category2_code",
-    "category3_code",
-    "title",
-    "full_price",
-    "price",
-    "full_price_eur",
-    "flg_discount",
+    *(name for name in DBQ_COLUMNS if name not in {"product_code", "itemurl", "imageurl", "price_eur"}),
     "source",
 )
 QUANTILES = tuple(np.linspace(0.0, 1.0, 21).round(2).tolist())

@@ -212,14 +212,7 @@ class SampleSetWriter:
             stream = _ShardStream(self._root / "data", split, self.rows_per_shard, self.batch_rows)
             self._streams[split] = stream
         stream.add(record)
-        self.summary.add(
-            split,
-            row["category1_code"],
-            row["category3_code"],
-            row["source"],
-            row["currency_code"],
-            float(row["full_price"]),
-        )
+        self.summary.add(split, row)
         return split
 
     def _finish(self) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 from productlens.core.sample_set import SPLITS
@@ -32,9 +34,10 @@ class SetSummary:
     def price_mean(self) -> float | None:
         return self.price_sum / self.rows if self.rows else None
 
-    def add(
-        self, split: str, category1: str, category3: str, source: str, currency: str, price: float
-    ) -> None:
+    def add(self, split: str, row: Mapping[str, Any]) -> None:
+        """Count one row of `split` (a dict with the category, source, currency and full_price columns)."""
+        category1, category3, source = row["category1_code"], row["category3_code"], row["source"]
+        currency, price = row["currency_code"], float(row["full_price"])
         self.rows_per_split[split] = self.rows_per_split.get(split, 0) + 1
         self.rows_per_category3[category3] += 1
         self.rows_per_split_category3[(split, category3)] += 1
@@ -58,13 +61,6 @@ def summarize_set(path: str | Path) -> SetSummary:
         split = shard.name.split("-", 1)[0]
         table = pq.read_table(shard, columns=columns)
         for row in table.to_pylist():
-            summary.add(
-                split,
-                row["category1_code"],
-                row["category3_code"],
-                row["source"],
-                row["currency_code"],
-                float(row["full_price"]),
-            )
+            summary.add(split, row)
     summary.rows_per_split = {s: summary.rows_per_split[s] for s in SPLITS if s in summary.rows_per_split}
     return summary
