@@ -7,6 +7,7 @@ from pathlib import Path
 from types import FrameType
 
 import click
+from productlens.core.console import make_console
 from productlens.core.constants import DEFAULT_PRICE_SIGMA
 from productlens.core.progress_lines import ProgressLog, SteadyTimeRemaining
 from productlens.core.sample_set import read_manifest
@@ -19,7 +20,6 @@ from productlens.generate.like import generate_like_set
 from productlens.generate.products import MARKETS
 from productlens.generate.summary import summarize_set
 from productlens.generate.synthesize import GenerateConfig, generate_set
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, NotADirectoryError, PermissionError)
@@ -178,7 +178,7 @@ def main(
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    console = Console(stderr=True, highlight=False)
+    console = make_console(stderr=True)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     # In a log (not a terminal) a live bar shows nothing: plain rows/s lines instead.
     log = None if console.is_terminal else ProgressLog("sample-gen", config.count, _echo_err, unit="rows")
@@ -211,9 +211,7 @@ def main(
         raise click.ClickException(str(error)) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-    Console(highlight=False).print(
-        summary_renderable(summary, f"sample set {config.out}", read_manifest(config.out))
-    )
+    make_console().print(summary_renderable(summary, f"sample set {config.out}", read_manifest(config.out)))
 
 
 @main.command()
@@ -237,9 +235,9 @@ def show(directory: Path, compare: Path | None) -> None:
         fidelity = compare_sets(directory, compare) if compare is not None else None
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
-    Console(highlight=False).print(summary_renderable(summary, f"sample set {directory}", manifest))
+    make_console().print(summary_renderable(summary, f"sample set {directory}", manifest))
     if fidelity is not None:
-        Console(highlight=False).print(fidelity_renderable(fidelity))
+        make_console().print(fidelity_renderable(fidelity))
 
 
 @main.command()
@@ -263,7 +261,7 @@ def export(directory: Path, export_format: str, out: Path, overwrite: bool) -> N
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
     rows = ", ".join(f"{split} {n:,}" for split, n in counts.items())
-    Console(highlight=False).print(
+    make_console().print(
         f"exported {sum(counts.values()):,} rows ({rows}) as {export_format} to {out}", markup=False
     )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 import click
+from productlens.core.console import make_console
 from productlens.generate.augment import AugmentConfig, AugmentReport, augment_set
 from productlens.generate.clean import parse_mapping
 from productlens.generate.cli_summary import summary_renderable
@@ -222,7 +223,7 @@ def import_command(
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    console = Console(stderr=True, highlight=False)
+    console = make_console(stderr=True)
     lock = threading.Lock()
     try:
         with interruptible(), _progress(console, "import") as progress:
@@ -243,7 +244,7 @@ def import_command(
         )
         console.print(f"import interrupted: nothing was written to {config.out}; {resume}", markup=False)
         raise SystemExit(130) from None
-    Console(highlight=False).print(import_renderable(report))
+    make_console().print(import_renderable(report))
 
 
 def augment_renderable(report: AugmentReport) -> Group:
@@ -308,7 +309,7 @@ def augment_command(
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    console = Console(stderr=True, highlight=False)
+    console = make_console(stderr=True)
     try:
         with _progress(console, "augment") as progress:
             task = progress.add_task("rows", total=None, note="")
@@ -317,7 +318,7 @@ def augment_command(
             )
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
-    Console(highlight=False).print(augment_renderable(report))
+    make_console().print(augment_renderable(report))
 
 
 @click.command("profile")
@@ -336,7 +337,7 @@ def profile_command(directory: Path, out: Path, min_titles: int) -> None:
         save_profile(profile, out)
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
-    Console(highlight=False).print(
+    make_console().print(
         f"profile of {directory}: {profile.rows:,} rows, {len(profile.prices)} categories, "
         f"{len(profile.vocabulary)} title words, {profile.currency} -> {out}"
         + (f" ({profile.too_long_rows:,} rows left out: too_long)" if profile.too_long_rows else ""),
