@@ -69,12 +69,18 @@ def resample_weights(n: int, n_resamples: int, seed: int) -> Iterator[np.ndarray
     rng = np.random.default_rng(seed)
     per_chunk = max(1, _CHUNK_ELEMENTS // max(n, 1))
     done = 0
+    indices: np.ndarray | None = None
     while done < n_resamples:
         b = min(per_chunk, n_resamples - done)
         draws = rng.integers(0, n, size=(b, n), dtype=np.int32)  # (b, n) row indices
+        # bincount counts intp indices: given int32 it converts each row into a fresh array, which
+        # costs more than the counting; one conversion into a reused buffer does it for all rows.
+        if indices is None or indices.shape[0] < b:
+            indices = np.empty((b, n), dtype=np.intp)
+        np.copyto(indices[:b], draws)
         weights = np.empty((b, n), dtype=np.float32)
         for row in range(b):  # one bincount per resample stays in cache; much faster than one big one
-            weights[row] = np.bincount(draws[row], minlength=n)
+            weights[row] = np.bincount(indices[row], minlength=n)
         yield weights
         done += b
 
