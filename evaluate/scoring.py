@@ -43,7 +43,7 @@ from productlens.evaluate.schema import (
     Results,
     RowScores,
 )
-from productlens.evaluate.title_metrics import title_scores, title_specs
+from productlens.evaluate.title_metrics import chrf_many, title_scores, title_specs
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.evaluate.weighted_stats import weighted_mean
 from productlens.finetune.answer_format import PromptStyle, parse_answer
@@ -62,10 +62,16 @@ def score_record(
     reference: Reference,
     hierarchy: Hierarchy,
     style: PromptStyle | None = None,
+    with_chrf: bool = True,
 ) -> PredictionRecord:
-    """Parse one generated answer and score each field against the reference."""
+    """Parse one generated answer and score each field against the reference.
+
+    with_chrf=False leaves title_chrf None; `score_records` fills it for many records at once.
+    """
     parsed = parse_answer(generated, style)
-    scores = RowScores(parsed=parsed.error is None, **title_scores(parsed.title, reference["title"]))
+    scores = RowScores(
+        parsed=parsed.error is None, **title_scores(parsed.title, reference["title"], with_chrf)
+    )
     scores.update(
         category_scores(
             parsed.category,
@@ -84,6 +90,18 @@ def score_record(
         reference=reference,
         scores=scores,
     )
+
+
+def score_records(rows: Sequence[tuple], hierarchy: Hierarchy, style: PromptStyle | None = None) -> list:
+    """score_record over (id, generated, reference) rows in this process, chrF of all titles at once."""
+    records = [score_record(*row, hierarchy, style, with_chrf=False) for row in rows]
+    titled = [record for record in records if record["parsed"]["title"] is not None]
+    values = chrf_many(
+        [record["parsed"]["title"] for record in titled], [record["reference"]["title"] for record in titled]
+    )
+    for record, value in zip(titled, values.tolist(), strict=True):
+        record["scores"]["title_chrf"] = value
+    return records
 
 
 def rescore_records(
