@@ -9,6 +9,7 @@ parse rates and the "(unparsed = miss)" variants say how much that matters.
 from __future__ import annotations
 
 import math
+import operator
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -274,15 +275,21 @@ _SCORE_COLUMNS = (
 def _columns(records: Sequence[PredictionRecord]) -> dict[str, np.ndarray]:
     """Per-sample score columns as float arrays, NaN where unscored."""
     all_scores = [r["scores"] for r in records]
-    columns = {  # numpy reads None as NaN in a float64 array
-        name: np.array([scores.get(name) for scores in all_scores], dtype=np.float64)
-        for name in _SCORE_COLUMNS
-    }
-    columns["parsed"] = np.array([r["scores"]["parsed"] for r in records], dtype=np.float64)
-    for field in ("title", "category", "price"):
-        columns[f"{field}_parsed"] = np.array(
-            [r["parsed"][field] is not None for r in records], dtype=np.float64
+    row = operator.itemgetter("parsed", *_SCORE_COLUMNS)
+    try:  # one tuple per record; numpy reads None as NaN in a float64 array
+        table = np.array([row(scores) for scores in all_scores], dtype=np.float64)
+    except KeyError:  # scores written without some of the columns
+        table = np.array(
+            [[scores.get(name) for name in ("parsed", *_SCORE_COLUMNS)] for scores in all_scores],
+            dtype=np.float64,
         )
+    table = np.ascontiguousarray(table.reshape(len(records), len(_SCORE_COLUMNS) + 1).T)
+    columns = dict(zip(_SCORE_COLUMNS, table[1:], strict=True))
+    columns["parsed"] = table[0]
+    fields = operator.itemgetter("title", "category", "price")
+    parsed = np.array([fields(r["parsed"]) for r in records], dtype=object).reshape(len(records), 3)
+    for i, field in enumerate(("title", "category", "price")):
+        columns[f"{field}_parsed"] = np.not_equal(parsed[:, i], None).astype(np.float64)
     return columns
 
 
@@ -304,6 +311,8 @@ def _per_category(true_category3: list[str], column: dict[str, np.ndarray]) -> d
 
 
 def _check_unique_ids(records: Sequence[PredictionRecord]) -> None:
+    if len({str(record["id"]) for record in records}) == len(records):
+        return
     seen: set[str] = set()
     for number, record in enumerate(records, start=1):
         key = str(record["id"])
