@@ -69,12 +69,18 @@ def resample_weights(n: int, n_resamples: int, seed: int) -> Iterator[np.ndarray
     rng = np.random.default_rng(seed)
     per_chunk = max(1, _CHUNK_ELEMENTS // max(n, 1))
     done = 0
+    indices: np.ndarray | None = None
     while done < n_resamples:
         b = min(per_chunk, n_resamples - done)
         draws = rng.integers(0, n, size=(b, n), dtype=np.int32)  # (b, n) row indices
+        # bincount counts intp indices: given int32 it converts each row into a fresh array, which
+        # costs more than the counting; one conversion into a reused buffer does it for all rows.
+        if indices is None or indices.shape[0] < b:
+            indices = np.empty((b, n), dtype=np.intp)
+        np.copyto(indices[:b], draws)
         weights = np.empty((b, n), dtype=np.float32)
         for row in range(b):  # one bincount per resample stays in cache; much faster than one big one
-            weights[row] = np.bincount(draws[row], minlength=n)
+            weights[row] = np.bincount(indices[row], minlength=n)
         yield weights
         done += b
 
@@ -102,44 +108,25 @@ def bootstrap(
     # value or count column once, side by side, so one blocked product per chunk gives them all.
     parts = {name: _mean_parts(stat) for name, stat in statistics.items()}
     others = {name: stat for name, stat in statistics.items() if parts[name] is None}
-    column_index: dict[bytes, int] = {}
+    distinct = _DistinctColumns(n)
     slots: dict[str, list[tuple[int, object, int, int]]] = {}
     for name, terms in parts.items():
         if terms is None:
             continue
         slots[name] = [
-            (
-                sign,
-                mean,
-                *(
-                    column_index.setdefault(c.tobytes(), len(column_index))
-                    for c in (mean.filled, mean.scored)
-                ),
-            )
-            for sign, mean in terms
+            (sign, mean, *(distinct.index(c) for c in (mean.filled, mean.scored))) for sign, mean in terms
         ]
     # Statistics finished from sums of their own (count) columns, the medians, share one product of
     # their own: the distinct columns once (apart from the means', so those sums stay bit for bit).
-    summed_index: dict[bytes, int] = {}
+    distinct_summed = _DistinctColumns(n)
     summed = {
-        name: [
-            summed_index.setdefault(np.ascontiguousarray(c).tobytes(), len(summed_index))
-            for c in np.asarray(stat.sum_columns, dtype=np.float64).T
-        ]
+        name: [distinct_summed.index(c) for c in np.asarray(stat.sum_columns, dtype=np.float64).T]
         for name, stat in others.items()
         if hasattr(stat, "from_sums")
     }
     others = {name: stat for name, stat in others.items() if name not in summed}
-    summed_sums = ColumnSums(
-        np.stack([np.frombuffer(key, dtype=np.float64) for key in summed_index], axis=1)
-        if summed_index
-        else np.zeros((n, 0))
-    )
-    column_sums = ColumnSums(
-        np.stack([np.frombuffer(key, dtype=np.float64) for key in column_index], axis=1)
-        if column_index
-        else np.zeros((n, 0))
-    )
+    summed_sums = ColumnSums(distinct_summed.stacked())
+    column_sums = ColumnSums(distinct.stacked())
 
     def evaluate(weights: np.ndarray) -> dict[str, np.ndarray]:
         sums = column_sums(weights)  # (b, distinct columns)
@@ -179,6 +166,34 @@ def bootstrap(
         low, high = np.percentile(values, [tail, 100 - tail])
         estimates[name] = Estimate(points[name], float(low), float(high), values if keep_replicates else None)
     return estimates
+
+
+class _DistinctColumns:
+    """Columns of n values, each distinct one (bit for bit) kept once, in order of first appearance."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.columns: list[np.ndarray] = []
+        self._by_fingerprint: dict[int, list[int]] = {}
+        # A column's fingerprint mixes all its bits with fixed random odd multipliers (wrapping
+        # uint64 arithmetic); equal fingerprints are then compared in full, so none is merged wrongly.
+        self._mix = np.random.default_rng(0).integers(0, 2**63, size=n, dtype=np.uint64) * 2 + 1
+
+    def index(self, column: np.ndarray) -> int:
+        column = np.ascontiguousarray(column, dtype=np.float64)
+        bits = column.view(np.uint64)
+        fingerprint = int(np.dot(bits, self._mix))
+        candidates = self._by_fingerprint.setdefault(fingerprint, [])
+        for i in candidates:
+            if np.array_equal(self.columns[i].view(np.uint64), bits):
+                return i
+        candidates.append(len(self.columns))
+        self.columns.append(column)
+        return len(self.columns) - 1
+
+    def stacked(self) -> np.ndarray:
+        """(n, distinct columns) float64."""
+        return np.stack(self.columns, axis=1) if self.columns else np.zeros((self.n, 0))
 
 
 class PairedDifference:

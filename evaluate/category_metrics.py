@@ -97,8 +97,15 @@ def _codes(true_labels: list[str], predicted_labels: list[str | None]) -> tuple[
             found = code_of[label] = vocabulary.setdefault(normalise_category(label), len(vocabulary))
         return found
 
-    true_codes = np.array([code(t) for t in true_labels], dtype=np.int64)
-    predicted_codes = np.array([-1 if p is None else code(p) for p in predicted_labels], dtype=np.int64)
+    # Codes in order of first appearance (truths, then predictions), looked up once per distinct label.
+    true_code = {label: code(label) for label in dict.fromkeys(true_labels)}
+    predicted_code = {
+        label: -1 if label is None else code(label) for label in dict.fromkeys(predicted_labels)
+    }
+    true_codes = np.fromiter(map(true_code.__getitem__, true_labels), dtype=np.int64, count=len(true_labels))
+    predicted_codes = np.fromiter(
+        map(predicted_code.__getitem__, predicted_labels), dtype=np.int64, count=len(predicted_labels)
+    )
     return true_codes, predicted_codes
 
 
@@ -110,29 +117,29 @@ def confusion_matrix(true_labels: list[str], predicted_labels: list[str | None])
     """
     canonical = {normalise_category(t): t for t in sorted(set(true_labels))}
     labels = sorted(set(true_labels))
-    invented = Counter(
-        normalise_category(p)
-        for p in predicted_labels
-        if p is not None and normalise_category(p) not in canonical
-    )
+    # Each distinct prediction once, in order of first appearance (Counter ties keep that order).
+    predicted_counts = Counter(p for p in predicted_labels if p is not None)
+    invented: Counter[str] = Counter()
     spelling: dict[str, str] = {}
-    for p in predicted_labels:
-        if p is not None:
-            spelling.setdefault(normalise_category(p), " ".join(p.split()))
+    for p, count in predicted_counts.items():
+        key = normalise_category(p)
+        spelling.setdefault(key, " ".join(p.split()))
+        if key not in canonical:
+            invented[key] += count
     kept = [spelling[label] for label, _ in invented.most_common(MAX_INVENTED_LABELS)]
     labels += kept
     if len(invented) > len(kept):
         labels.append(OTHER)
     index = {normalise_category(label): i for i, label in enumerate(labels)}
     columns = [*labels, UNPARSED]
-    matrix = np.zeros((len(labels), len(columns)), dtype=np.int64)
-    for truth, prediction in zip(true_labels, predicted_labels, strict=True):
-        row = index[normalise_category(truth)]
-        if prediction is None:
-            column = len(labels)
-        else:
-            column = index.get(
-                normalise_category(prediction), index.get(normalise_category(OTHER), len(labels))
-            )
-        matrix[row, column] += 1
+    row_of = {t: index[normalise_category(t)] for t in set(true_labels)}
+    other = index.get(normalise_category(OTHER), len(labels))
+    column_of = {p: index.get(normalise_category(p), other) for p in predicted_counts}
+    column_of[None] = len(labels)  # type: ignore[index]
+    cells = np.fromiter(
+        (row_of[t] * len(columns) + column_of[p] for t, p in zip(true_labels, predicted_labels, strict=True)),
+        dtype=np.int64,
+        count=len(true_labels),
+    )
+    matrix = np.bincount(cells, minlength=len(labels) * len(columns)).reshape(len(labels), len(columns))
     return Confusion(labels=labels, matrix=matrix.tolist(), columns=columns)

@@ -30,7 +30,7 @@ def usable_cores() -> int:
 
 def score_rows(rows: Sequence[tuple], hierarchy, style) -> list:
     """score_record over (id, generated, reference) rows, in order; on several cores when there are many."""
-    from productlens.evaluate.scoring import score_record  # scoring imports this module
+    from productlens.evaluate.scoring import score_records  # scoring imports this module
 
     global _SHARED
     workers = min(usable_cores(), len(rows) // (PARALLEL_MIN_RECORDS // 2)) - 1
@@ -39,14 +39,14 @@ def score_rows(rows: Sequence[tuple], hierarchy, style) -> list:
         or workers < 1
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return [score_record(*row, hierarchy, style) for row in rows]
+        return score_records(rows, hierarchy, style)
     # Equal shares; this process takes the first while the workers start and score theirs.
     bounds = [len(rows) * i // (workers + 1) for i in range(workers + 2)]
     _SHARED = (rows, hierarchy, style)  # the forked workers inherit it: no rows pickled to them
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_score_share, start, end) for start, end in itertools.pairwise(bounds[1:])]
-            scored = [score_record(*row, hierarchy, style) for row in rows[: bounds[1]]]
+            scored = score_records(rows[: bounds[1]], hierarchy, style)
             for future, start in zip(futures, bounds[1:-1], strict=True):
                 for offset, record in enumerate(future.result()):
                     _, generated, reference = rows[start + offset]
@@ -61,12 +61,10 @@ _SHARED: tuple | None = None
 
 
 def _score_share(start: int, end: int) -> list:
-    from productlens.evaluate.scoring import score_record
+    from productlens.evaluate.scoring import score_records
 
     rows, hierarchy, style = _SHARED
-    out = []
-    for row in rows[start:end]:
-        record = score_record(*row, hierarchy, style)
+    out = score_records(rows[start:end], hierarchy, style)
+    for record in out:
         record["generated"] = record["reference"] = None  # the parent has them; keeps key order
-        out.append(record)
     return out

@@ -9,6 +9,7 @@ parse rates and the "(unparsed = miss)" variants say how much that matters.
 from __future__ import annotations
 
 import math
+import operator
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -43,7 +44,7 @@ from productlens.evaluate.schema import (
     Results,
     RowScores,
 )
-from productlens.evaluate.title_metrics import title_scores, title_specs
+from productlens.evaluate.title_metrics import chrf_many, title_scores, title_specs
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.evaluate.weighted_stats import weighted_mean
 from productlens.finetune.answer_format import PromptStyle, parse_answer
@@ -60,10 +61,16 @@ def score_record(
     reference: Reference,
     hierarchy: Hierarchy,
     style: PromptStyle | None = None,
+    with_chrf: bool = True,
 ) -> PredictionRecord:
-    """Parse one generated answer and score each field against the reference."""
+    """Parse one generated answer and score each field against the reference.
+
+    with_chrf=False leaves title_chrf None; `score_records` fills it for many records at once.
+    """
     parsed = parse_answer(generated, style)
-    scores = RowScores(parsed=parsed.error is None, **title_scores(parsed.title, reference["title"]))
+    scores = RowScores(
+        parsed=parsed.error is None, **title_scores(parsed.title, reference["title"], with_chrf)
+    )
     scores.update(
         category_scores(
             parsed.category,
@@ -82,6 +89,18 @@ def score_record(
         reference=reference,
         scores=scores,
     )
+
+
+def score_records(rows: Sequence[tuple], hierarchy: Hierarchy, style: PromptStyle | None = None) -> list:
+    """score_record over (id, generated, reference) rows in this process, chrF of all titles at once."""
+    records = [score_record(*row, hierarchy, style, with_chrf=False) for row in rows]
+    titled = [record for record in records if record["parsed"]["title"] is not None]
+    values = chrf_many(
+        [record["parsed"]["title"] for record in titled], [record["reference"]["title"] for record in titled]
+    )
+    for record, value in zip(titled, values.tolist(), strict=True):
+        record["scores"]["title_chrf"] = value
+    return records
 
 
 def rescore_records(
@@ -244,15 +263,21 @@ _SCORE_COLUMNS = (
 def _columns(records: Sequence[PredictionRecord]) -> dict[str, np.ndarray]:
     """Per-sample score columns as float arrays, NaN where unscored."""
     all_scores = [r["scores"] for r in records]
-    columns = {  # numpy reads None as NaN in a float64 array
-        name: np.array([scores.get(name) for scores in all_scores], dtype=np.float64)
-        for name in _SCORE_COLUMNS
-    }
-    columns["parsed"] = np.array([r["scores"]["parsed"] for r in records], dtype=np.float64)
-    for field in ("title", "category", "price"):
-        columns[f"{field}_parsed"] = np.array(
-            [r["parsed"][field] is not None for r in records], dtype=np.float64
+    row = operator.itemgetter("parsed", *_SCORE_COLUMNS)
+    try:  # one tuple per record; numpy reads None as NaN in a float64 array
+        table = np.array([row(scores) for scores in all_scores], dtype=np.float64)
+    except KeyError:  # scores written without some of the columns
+        table = np.array(
+            [[scores.get(name) for name in ("parsed", *_SCORE_COLUMNS)] for scores in all_scores],
+            dtype=np.float64,
         )
+    table = np.ascontiguousarray(table.reshape(len(records), len(_SCORE_COLUMNS) + 1).T)
+    columns = dict(zip(_SCORE_COLUMNS, table[1:], strict=True))
+    columns["parsed"] = table[0]
+    fields = operator.itemgetter("title", "category", "price")
+    parsed = np.array([fields(r["parsed"]) for r in records], dtype=object).reshape(len(records), 3)
+    for i, field in enumerate(("title", "category", "price")):
+        columns[f"{field}_parsed"] = np.not_equal(parsed[:, i], None).astype(np.float64)
     return columns
 
 
@@ -274,6 +299,8 @@ def _per_category(true_category3: list[str], column: dict[str, np.ndarray]) -> d
 
 
 def _check_unique_ids(records: Sequence[PredictionRecord]) -> None:
+    if len({str(record["id"]) for record in records}) == len(records):
+        return
     seen: set[str] = set()
     for number, record in enumerate(records, start=1):
         key = str(record["id"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 from productlens.evaluate.aggregate import MetricSpec, scored_count
@@ -69,43 +70,98 @@ def _anls(a: str, b: str, threshold: float = ANLS_THRESHOLD) -> float:
 
 def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = CHRF_BETA) -> float:
     """Sentence-level chrF in 0-1 (sacrebleu's default chrF divided by 100)."""
-    hypothesis = "".join(predicted.split())
-    target = "".join(reference.split())
-    if hypothesis == target:
-        return 1.0 if hypothesis else 0.0
-    # One multiset of n-grams of every order: n-grams of different orders differ in length, so
-    # they never collide, and one intersection gives the matches of all orders at once.
-    hyp_ngrams = Counter(_ngrams(hypothesis, order))
-    ref_ngrams = Counter(_ngrams(target, order))
-    matches = [0] * (order + 1)
-    for ngram in hyp_ngrams.keys() & ref_ngrams.keys():  # a set operation: faster than Counter's &
-        hyp_count, ref_count = hyp_ngrams[ngram], ref_ngrams[ngram]
-        matches[len(ngram)] += hyp_count if hyp_count < ref_count else ref_count
+    return float(chrf_many([predicted], [reference], order, beta)[0])
+
+
+def chrf_many(
+    predicted: Sequence[str], reference: Sequence[str], order: int = CHRF_ORDER, beta: float = CHRF_BETA
+) -> np.ndarray:
+    """`chrf` of each (predicted, reference) pair, all pairs at once with numpy.
+
+    The matches of order n are the sum over the distinct n-grams of a pair of the smaller of their
+    counts on the two sides. Every n-gram becomes an integer key (its pair, then its characters as
+    digits), one sort of both sides' keys puts equal n-grams of a pair side by side, and the counts
+    per run of equal keys give the matches, so no text is looked at twice.
+    """
+    hypotheses = ["".join(text.split()) for text in predicted]
+    targets = ["".join(text.split()) for text in reference]
+    scores = np.zeros(len(hypotheses))
+    identical = [h == t for h, t in zip(hypotheses, targets, strict=True)]
+    scores[[i for i, same in enumerate(identical) if same and hypotheses[i]]] = 1.0
+    rest = [i for i, same in enumerate(identical) if not same]
+    if not rest:
+        return scores
+    hyp_length = np.array([len(hypotheses[i]) for i in rest], dtype=np.int64)
+    ref_length = np.array([len(targets[i]) for i in rest], dtype=np.int64)
+    matches = _ngram_matches([hypotheses[i] for i in rest], [targets[i] for i in rest], order)
     factor = beta**2
-    precision_sum = recall_sum = 0.0
-    effective_order = 0
+    precision_sum = np.zeros(len(rest))
+    recall_sum = np.zeros(len(rest))
+    effective_order = np.zeros(len(rest), dtype=np.int64)
     for n in range(1, order + 1):
-        n_hyp = max(len(hypothesis) - n + 1, 0)
-        n_ref = max(len(target) - n + 1, 0)
-        if n_hyp > 0 and n_ref > 0:
-            precision_sum += matches[n] / n_hyp
-            recall_sum += matches[n] / n_ref
-            effective_order += 1
-    if effective_order == 0:
-        return 0.0
-    precision, recall = precision_sum / effective_order, recall_sum / effective_order
-    if precision + recall == 0:
-        return 0.0
-    return (1 + factor) * precision * recall / (factor * precision + recall)
+        n_hyp = np.maximum(hyp_length - n + 1, 0)
+        n_ref = np.maximum(ref_length - n + 1, 0)
+        both = (n_hyp > 0) & (n_ref > 0)
+        # The same float operations in the same order as one pair at a time (adding 0.0 changes nothing).
+        precision_sum += np.where(both, matches[:, n - 1] / np.where(both, n_hyp, 1), 0.0)
+        recall_sum += np.where(both, matches[:, n - 1] / np.where(both, n_ref, 1), 0.0)
+        effective_order += both
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision, recall = precision_sum / effective_order, recall_sum / effective_order
+        score = (1 + factor) * precision * recall / (factor * precision + recall)
+    scores[rest] = np.where((effective_order > 0) & (precision + recall != 0), score, 0.0)
+    return scores
 
 
-def _ngrams(text: str, order: int) -> list[str]:
-    """Character n-grams of orders 1..order (a list: Counter counts a list faster than a generator)."""
-    return [text[i : i + n] for n in range(1, order + 1) for i in range(len(text) - n + 1)]
+def _ngram_matches(hypotheses: list[str], targets: list[str], order: int) -> np.ndarray:
+    """(pairs, order) counts of character n-grams the two sides share (with multiplicity)."""
+    n_pairs = len(hypotheses)
+    texts = [text for pair in zip(hypotheses, targets, strict=True) for text in pair]  # h0, t0, h1, t1, ...
+    lengths = np.array([len(text) for text in texts], dtype=np.int64)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    seen = np.bincount(codes) > 0 if codes.size else np.zeros(1, dtype=bool)
+    base = int(seen.sum()) + 1  # digits 1..base-1: n-grams of different length never get the same value
+    digit_of = np.cumsum(seen)  # a character's digit: its rank among the characters used
+    digits = np.append(digit_of[codes], np.zeros(order, dtype=np.int64))
+    text_of = np.repeat(np.arange(lengths.size), lengths)
+    room = np.repeat(np.cumsum(lengths), lengths) - np.arange(text_of.size)  # characters from here to the end
+    pair_of, is_target = text_of >> 1, text_of & 1
+    matches = np.zeros((n_pairs, order), dtype=np.int64)
+    value = np.zeros(text_of.size, dtype=np.int64)
+    candidates = np.arange(text_of.size)  # where an n-gram may match: its (n-1)-gram prefix did
+    for n in range(1, order + 1):
+        if value.max(initial=0) >= (2**62 - base) // base:  # keep every value in 62 bits: rank them
+            value = np.unique(value, return_inverse=True)[1].astype(np.int64)
+        value = value * base + digits[n - 1 : n - 1 + value.size]
+        candidates = candidates[room[candidates] >= n]
+        if candidates.size == 0:
+            break
+        grams = value[candidates]
+        if grams.max() >= 2**61 // n_pairs:
+            grams = np.unique(grams, return_inverse=True)[1].astype(np.int64)
+        span = int(grams.max()) + 1
+        # Key: pair, then n-gram value, then the side (0 hypothesis, 1 target) in the lowest bit. The
+        # candidates are in text order, so the keys come in runs per pair, which a stable sort merges fast.
+        keys = (pair_of[candidates] * span + grams) * 2 + is_target[candidates]
+        by_key = np.argsort(keys, kind="stable")
+        keys = keys[by_key]
+        gram_keys = keys >> 1
+        starts = np.flatnonzero(np.r_[True, gram_keys[1:] != gram_keys[:-1]])
+        on_target = np.add.reduceat(keys & 1, starts)
+        on_hypothesis = np.diff(np.r_[starts, keys.size]) - on_target
+        shared = np.minimum(on_target, on_hypothesis)
+        matches[:, n - 1] = np.bincount(gram_keys[starts] // span, weights=shared, minlength=n_pairs)
+        alive = np.zeros(text_of.size, dtype=bool)
+        alive[candidates[by_key[np.repeat(shared > 0, np.diff(np.r_[starts, keys.size]))]]] = True
+        candidates = np.flatnonzero(alive)
+    return matches
 
 
-def title_scores(predicted: str | None, reference: str) -> dict[str, float | None]:
-    """All title scores for one sample; None for each when the title was not parsed."""
+def title_scores(predicted: str | None, reference: str, with_chrf: bool = True) -> dict[str, float | None]:
+    """All title scores for one sample; None for each when the title was not parsed.
+
+    with_chrf=False leaves title_chrf None, for a caller that scores many titles with `chrf_many`.
+    """
     if predicted is None:
         return {"title_exact": None, "title_f1": None, "title_anls": None, "title_chrf": None}
     a, b = normalise_title(predicted), normalise_title(reference)
@@ -113,7 +169,7 @@ def title_scores(predicted: str | None, reference: str) -> dict[str, float | Non
         "title_exact": int(a == b),
         "title_f1": _token_f1(a, b),
         "title_anls": _anls(a, b),
-        "title_chrf": chrf(predicted, reference),
+        "title_chrf": chrf(predicted, reference) if with_chrf else None,
     }
 
 

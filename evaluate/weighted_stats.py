@@ -8,10 +8,7 @@ aggregates; the tests check them against numpy and scikit-learn.
 from __future__ import annotations
 
 import numpy as np
-from productlens.evaluate.bootstrap import ColumnSums, Statistic
-
-# Above this many one-hot columns (3 per label) macro-F1 sums per label with reduceat instead.
-_MAX_ONE_HOT_COLUMNS = 768
+from productlens.evaluate.bootstrap import Statistic
 
 
 class MeanStatistic:
@@ -53,9 +50,11 @@ def weighted_rms(values: np.ndarray) -> MeanStatistic:
 def weighted_median(values: np.ndarray) -> Statistic:
     """Median over scored samples (the mean of the two middle values for an even count).
 
-    A resample's median lies within a few sqrt(m) ranks of the sample's, so the counts are summed
-    in a window of ranks around it (plus one product for everything below the window) instead of
-    over all m sorted values; a resample whose median falls outside the window is done in full.
+    A resample's median lies within a few sqrt(m) ranks of the sample's (the count of resampled
+    values below a fixed rank varies about the middle rank with a standard deviation of sqrt(m) / 2),
+    so the counts are summed in a window of 3 sqrt(m) ranks either side (6 standard deviations; plus
+    one product for everything below the window) instead of over all m sorted values; the rare
+    resample whose median falls outside the window is done in full, so the result is exact either way.
     """
     values = np.asarray(values, dtype=np.float64)
     scored = ~np.isnan(values)
@@ -63,7 +62,7 @@ def weighted_median(values: np.ndarray) -> Statistic:
     order = rows[np.argsort(values[rows], kind="stable")]
     sorted_values = values[order]
     m = order.size
-    half = max(64, int(8 * np.sqrt(m)))
+    half = max(64, int(3 * np.sqrt(m)))
     low_edge, high_edge = max(0, (m - 1) // 2 - half), min(m, m // 2 + half + 1)
     window = order[low_edge:high_edge]
     # The scored count and the count below the window are weighted column sums: `bootstrap` adds
@@ -132,29 +131,33 @@ def weighted_macro_f1(true_codes: np.ndarray, predicted_codes: np.ndarray) -> St
     rows = np.flatnonzero(predicted_codes >= 0)
     truth, predicted = true_codes[rows], predicted_codes[rows]
     n_labels = int(max(truth.max(initial=-1), predicted.max(initial=-1))) + 1
-    hits = truth == predicted
-    if 3 * n_labels <= _MAX_ONE_HOT_COLUMNS:
-        # Few labels: per-label sums for support, predictions and hits from one matrix product.
-        one_hot = np.zeros((true_codes.size, 3 * n_labels), dtype=np.float32)
-        one_hot[rows, truth] = 1
-        one_hot[rows, n_labels + predicted] = 1
-        one_hot[rows[hits], 2 * n_labels + truth[hits]] = 1
-        column_sums = ColumnSums(one_hot)
-
-        def label_sums(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            sums = column_sums(weights)
-            return sums[:, :n_labels], sums[:, n_labels : 2 * n_labels], sums[:, 2 * n_labels :]
-
-    else:
-        by_truth = _Grouping(rows, truth, n_labels)
-        by_prediction = _Grouping(rows, predicted, n_labels)
-        by_hit = _Grouping(rows[hits], truth[hits], n_labels)
-
-        def label_sums(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            return by_truth.sums(weights), by_prediction.sums(weights), by_hit.sums(weights)
+    # Every per-label sum (support, predictions, hits) is a sum over the cells of the confusion matrix:
+    # each parsed row is coded by its (true, predicted) cell, so one weighted bincount per resample
+    # gives all cell sums, and the label sums are sums of cells (whole numbers: exact in float64).
+    cells, cell_of_row = np.unique(truth * n_labels + predicted, return_inverse=True)
+    codes = np.full(true_codes.size, cells.size)  # unparsed rows go to one extra cell, never read
+    codes[rows] = cell_of_row
+    cell_truth, cell_predicted = cells // n_labels, cells % n_labels
+    truth_starts = np.flatnonzero(np.r_[True, cell_truth[1:] != cell_truth[:-1]]) if cells.size else cells
+    by_prediction = np.argsort(cell_predicted, kind="stable")
+    sorted_predicted = cell_predicted[by_prediction]
+    predicted_starts = (
+        np.flatnonzero(np.r_[True, sorted_predicted[1:] != sorted_predicted[:-1]]) if cells.size else cells
+    )
+    diagonal = np.flatnonzero(cell_truth == cell_predicted)
 
     def stat(weights: np.ndarray) -> np.ndarray:
-        support, predictions, true_positive = label_sums(weights)
+        b = weights.shape[0]
+        support, predictions, true_positive = (np.zeros((b, n_labels)) for _ in range(3))
+        if cells.size:
+            sums = np.empty((b, cells.size))
+            for row in range(b):
+                sums[row] = np.bincount(codes, weights=weights[row], minlength=cells.size + 1)[:-1]
+            support[:, cell_truth[truth_starts]] = np.add.reduceat(sums, truth_starts, axis=1)
+            predictions[:, sorted_predicted[predicted_starts]] = np.add.reduceat(
+                sums[:, by_prediction], predicted_starts, axis=1
+            )
+            true_positive[:, cell_truth[diagonal]] = sums[:, diagonal]
         false_positive = predictions - true_positive
         false_negative = support - true_positive
         denominator = 2 * true_positive + false_positive + false_negative
@@ -164,20 +167,3 @@ def weighted_macro_f1(true_codes: np.ndarray, predicted_codes: np.ndarray) -> St
             return f1.sum(axis=1) / present.sum(axis=1)
 
     return stat
-
-
-class _Grouping:
-    """Per-label sums of weights over rows, via one gather and np.add.reduceat (no one-hot matrix)."""
-
-    def __init__(self, rows: np.ndarray, codes: np.ndarray, n_labels: int) -> None:
-        order = np.argsort(codes, kind="stable")
-        self.rows = rows[order]
-        sorted_codes = codes[order]
-        self.labels, self.starts = np.unique(sorted_codes, return_index=True)
-        self.n_labels = n_labels
-
-    def sums(self, weights: np.ndarray) -> np.ndarray:
-        out = np.zeros((weights.shape[0], self.n_labels))
-        if self.rows.size:
-            out[:, self.labels] = np.add.reduceat(weights[:, self.rows], self.starts, axis=1)
-        return out
