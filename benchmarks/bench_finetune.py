@@ -33,11 +33,12 @@ def train_throughput(rows: list[dict], batch_size: int, steps: int) -> dict[str,
     from productlens.finetune.collator import ProductCollator
     from productlens.finetune.config import FinetuneConfig
     from productlens.finetune.lora import select_full_training
-    from productlens.finetune.phi3v import load_phi3v
     from productlens.finetune.recipe import prompt_style
+    from productlens.finetune.trained import open_model
 
     config = FinetuneConfig().resolve()
-    model, processor = load_phi3v("tiny")
+    tiny = open_model("tiny")
+    model, processor = tiny.model, tiny.processor
     select_full_training(model, config.vision)
     model.train()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate)

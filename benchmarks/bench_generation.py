@@ -17,11 +17,11 @@ from pathlib import Path
 
 import torch
 from productlens.core.sample_set import load_sample_set
-from productlens.evaluate.local_model import load_local_model
 from productlens.evaluate.model_predictions import generate_ids, open_sample_image
 from productlens.evaluate.openai_endpoint import Sample
 from productlens.evaluate.predictions_io import reference_from_row
 from productlens.finetune.answer_format import PromptStyle
+from productlens.finetune.trained import Placement, open_model
 from productlens.generate.synthesize import GenerateConfig, generate_set
 
 
@@ -70,7 +70,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         samples = make_samples(args.n, Path(tmp))
-    local = load_local_model("tiny", num_crops=args.num_crops, device=args.device)
+    local = open_model("tiny", placement=Placement.for_generation(args.device), num_crops=args.num_crops)
     time_batches(local, samples[: max(args.batch_sizes)], max(args.batch_sizes), 4)  # warm-up
 
     print(

@@ -138,13 +138,14 @@ def make_rows(directory: Path, count: int, side: int) -> tuple[Path, list[dict]]
 
 def build(model_dir: str, attn: str, device: torch.device, dtype: torch.dtype):
     """(model, processor): 'tiny', weights from a directory with safetensors, else random at full size."""
-    from productlens.finetune.phi3v import Phi3VConfig, Phi3VProcessor, load_phi3v
+    from productlens.finetune.phi3v import Phi3VConfig, Phi3VProcessor
     from productlens.finetune.phi3v.tiny import stop_generation_config
     from productlens.finetune.phi3v.weights import build_model
+    from productlens.finetune.trained import Placement, open_model
 
     if any(Path(model_dir).glob("*.safetensors")):
-        model, processor = load_phi3v(model_dir, dtype=dtype, attn_implementation=attn)
-        return model.to(device), processor, False
+        opened = open_model(model_dir, placement=Placement(device, dtype), attn_implementation=attn)
+        return opened.model, opened.processor, False
     config = Phi3VConfig.from_json_file_or_dir(model_dir)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
@@ -158,11 +159,11 @@ def build(model_dir: str, attn: str, device: torch.device, dtype: torch.dtype):
 
 def tiny_config_dir(directory: Path) -> str:
     """The tiny preset as a config directory without weights: --tiny takes the full-size code path."""
-    from productlens.finetune.phi3v import build_tiny
+    from productlens.finetune.trained import open_model
 
-    model, processor = build_tiny()
-    model.config.save_pretrained(directory)
-    processor.save_pretrained(directory)
+    tiny = open_model("tiny")
+    tiny.model.config.save_pretrained(directory)
+    tiny.processor.save_pretrained(directory)
     return str(directory)
 
 
@@ -301,11 +302,11 @@ def measure_training(
 
 # -- generation -------------------------------------------------------------------------------------------
 def measure_generation(model, processor, style, rows, row: Row, args, clock: Clock, device) -> Row:
-    from productlens.evaluate.local_model import LocalModel
     from productlens.evaluate.model_predictions import generate_ids
+    from productlens.finetune.trained import OpenedModel
 
     processor.image_processor.config.num_crops = row.num_crops
-    local = LocalModel(model.eval(), processor, device)
+    local = OpenedModel(model.eval(), processor, device, style)
     images = [r["image"].convert("RGB") for r in islice(cycle(rows), row.batch)]
     stops = torch.tensor(processor.stop_token_ids)
     times, generated = [], []
@@ -437,15 +438,11 @@ def optional_part(
         trainee = with_lora(model, recipe(model_dir, crops, batch, data))
         plan = dry_run(model_dir, crops, data, args.gpu_memory)
     else:  # QLoRA as finetune --method qlora loads it (loading.py): NF4 decoder linears, k-bit preparation
-        from peft import prepare_model_for_kbit_training
-        from productlens.finetune.qlora import quantize_decoder
+        from productlens.finetune.loading import prepare_4bit
+        from productlens.finetune.phi3v.quantize import qlora_config, quantize_4bit
 
         model, processor, _ = build(model_dir, "sdpa", device, dtype)
-        model = prepare_model_for_kbit_training(
-            quantize_decoder(model, dtype),
-            use_gradient_checkpointing=True,
-            gradient_checkpointing_kwargs={"use_reentrant": False},
-        )
+        model = prepare_4bit(quantize_4bit(model, qlora_config(dtype), device), gradient_checkpointing=True)
         trainee = with_lora(model, recipe(model_dir, crops, batch, data, method="qlora"))
         plan = dry_run(model_dir, crops, data, args.gpu_memory, method="qlora")
     row.dry_run_gb = estimate_gb(plan, batch)

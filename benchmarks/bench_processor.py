@@ -17,7 +17,8 @@ import time
 import numpy as np
 import torch
 from PIL import Image
-from productlens.finetune.phi3v import Phi3VImageProcessor, build_tiny
+from productlens.finetune.phi3v import Phi3VImageProcessor
+from productlens.finetune.trained import open_model
 
 SIZES = [
     (800, 1000),
@@ -82,7 +83,8 @@ def bench_processor(jpegs: list[bytes], num_crops: int, rounds: int = 3) -> dict
 
 
 def bench_tiny(batch_sizes: list[int], steps: int = 5) -> list[tuple[int, float, int]]:
-    model, processor = build_tiny(seed=0)
+    tiny = open_model("tiny")  # seed 0
+    model, processor = tiny.model, tiny.processor
     model.train()
     image = Image.open(io.BytesIO(make_jpegs(1)[0]))
     rows = []

@@ -30,7 +30,7 @@ class HardwareRecorder:
         self._cuda_device = None
 
     def model_loaded(self, local) -> None:
-        """Called with the LocalModel once it is on its device (before the first batch)."""
+        """Called with the OpenedModel (finetune/trained.py) once it is on its device (before the first batch)."""
         import torch
 
         device = local.device

@@ -29,7 +29,6 @@ from productlens.evaluate.ablation import (
 )
 from productlens.evaluate.cost import HardwareRecorder, previous_hardware, summarise_cost
 from productlens.evaluate.generation_time import total_generation_s
-from productlens.evaluate.local_model import resolve_prompt_style
 from productlens.evaluate.model_predictions import generate_predictions_with_model
 from productlens.evaluate.openai_endpoint import EndpointConfig, Sample, generate_with_endpoint
 from productlens.evaluate.predictions_io import (
@@ -47,6 +46,7 @@ from productlens.evaluate.subset import named_for_subset, refuse_shrinking
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.evaluate.zero_shot import style_for_set
 from productlens.finetune.answer_format import PromptStyle
+from productlens.finetune.trained import resolve_prompt_style
 
 Source = Literal["predictions", "endpoint", "model"]
 PREDICTIONS_FILE = "predictions.jsonl"

@@ -15,10 +15,10 @@ from itertools import chain, islice
 
 import torch
 from PIL import Image
-from productlens.evaluate.local_model import LocalModel, load_local_model
 from productlens.evaluate.openai_endpoint import Sample
 from productlens.evaluate.predictions_io import PredictionWriter
 from productlens.finetune.answer_format import PromptStyle, build_prompt
+from productlens.finetune.trained import OpenedModel, Placement, open_model
 
 
 def generate_predictions_with_model(
@@ -32,7 +32,7 @@ def generate_predictions_with_model(
     num_crops: int | None,
     batch_size: int,
     on_batch: Callable[[int], None] | None = None,
-    on_loaded: Callable[[LocalModel], None] | None = None,
+    on_loaded: Callable[[OpenedModel], None] | None = None,
 ) -> int:
     """Generate an answer per sample with the model and append {id, generated, reference, usage} per batch.
 
@@ -44,7 +44,7 @@ def generate_predictions_with_model(
     first = next(batches, None)
     if first is None:
         return 0
-    local = load_local_model(model, adapter, num_crops)
+    local = open_model(model, adapter, Placement.for_generation(), num_crops=num_crops)
     if on_loaded is not None:
         on_loaded(local)
     written = 0
@@ -80,14 +80,14 @@ def generate_predictions_with_model(
 
 
 def generate_batch(
-    local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
+    local: OpenedModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
 ) -> list[str]:
     """Greedy answers, one per image, for one left-padded batch; the text after the prompt only."""
     return generate_batch_with_usage(local, images, style, max_new_tokens)[0]
 
 
 def generate_batch_with_usage(
-    local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
+    local: OpenedModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
 ) -> tuple[list[str], list[int], list[int]]:
     """(answers, prompt tokens per sample, generated tokens per sample) for one batch.
 
@@ -108,7 +108,7 @@ def count_generated_tokens(generated: torch.Tensor, stop_token_ids) -> list[int]
 
 
 def generate_ids(
-    local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
+    local: OpenedModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
 ) -> torch.Tensor:
     """The generated token ids (batch, new tokens) after each prompt; rows that stopped early end in padding."""
     return _generate_ids_and_prompt_lengths(local, images, style, max_new_tokens)[0]
@@ -116,9 +116,9 @@ def generate_ids(
 
 @torch.inference_mode()
 def _generate_ids_and_prompt_lengths(
-    local: LocalModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
+    local: OpenedModel, images: list[Image.Image], style: PromptStyle, max_new_tokens: int
 ) -> tuple[torch.Tensor, list[int]]:
-    model, processor, device = local
+    model, processor, device = local.model, local.processor, local.device
     inputs = processor(
         [build_prompt(style)] * len(images), [[image] for image in images], padding_side="left"
     )

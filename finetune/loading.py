@@ -1,20 +1,19 @@
-"""Loading the model to train: checks with clear errors, precision, and the QLoRA 4-bit path.
+"""The model to train: checks with clear errors, precision, and the QLoRA 4-bit base.
 
-One code path for `tiny`, a local directory and a hub id; only QLoRA differs (a 4-bit base).
+One code path for `tiny`, a local directory and a hub id (trained.open_model, with the training placement);
+only QLoRA differs (a 4-bit decoder, quantised by phi3v/quantize.py, then PEFT's k-bit preparation).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import torch
 from productlens.core.json_files import read_json
 from productlens.finetune.config import TINY, FinetuneConfig
 from productlens.finetune.errors import FinetuneError
-
-TrainPrecision = Literal["bf16", "fp16", "fp32"]
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+from productlens.finetune.phi3v.weights import PICKLE_SUFFIXES
+from productlens.finetune.trained import Placement, TrainPrecision, open_model
 
 
 def check_model_dir(model: str) -> None:
@@ -58,38 +57,46 @@ def choose_precision(requested: str) -> TrainPrecision:
     return requested  # type: ignore[return-value]
 
 
-def weights_dtype(method: str, precision: TrainPrecision) -> torch.dtype:
-    """LoRA keeps the frozen base in 16 bits (adapters stay fp32); full training keeps fp32 master weights."""
-    if method == "full" or precision == "fp32":
-        return torch.float32
-    return torch.bfloat16 if precision == "bf16" else torch.float16
-
-
 def load_for_training(config: FinetuneConfig, precision: TrainPrecision):
-    """(model, processor) for `config.model`, in the dtype training needs."""
-    from productlens.finetune.phi3v import load_phi3v
-
+    """(model, processor) for `config.model`, in the dtype training needs (Placement.for_training)."""
     check_model_dir(config.model)
-    dtype = weights_dtype(config.method or "lora", precision)
+    placement = Placement.for_training(config.method or "lora", precision)
+    quantization = None
     if config.method == "qlora":
-        return _load_4bit(config, dtype)
-    return load_phi3v(
-        config.model, dtype=dtype, attn_implementation=config.attn_implementation, num_crops=config.num_crops
+        from productlens.finetune.phi3v.quantize import qlora_config
+
+        require_bitsandbytes()
+        quantization = qlora_config(placement.dtype)
+    opened = open_model(
+        config.model,
+        placement=placement,
+        num_crops=config.num_crops,
+        attn_implementation=config.attn_implementation,
+        quantization_config=quantization,
     )
+    if quantization is None:
+        return opened.model, opened.processor
+    return prepare_4bit(opened.model, bool(config.gradient_checkpointing)), opened.processor
 
 
-def _load_4bit(config: FinetuneConfig, dtype: torch.dtype):
+def prepare_4bit(model: torch.nn.Module, gradient_checkpointing: bool) -> torch.nn.Module:
+    """PEFT's k-bit preparation of a 4-bit base (its 16-bit parameters upcast to fp32, input gradients on)."""
     from peft import prepare_model_for_kbit_training
-    from productlens.finetune.phi3v import load_phi3v
-    from productlens.finetune.qlora import quantize_decoder, require_bitsandbytes
 
-    require_bitsandbytes()
-    model, processor = load_phi3v(
-        config.model, dtype=dtype, attn_implementation=config.attn_implementation, num_crops=config.num_crops
-    )
-    model = prepare_model_for_kbit_training(
-        quantize_decoder(model, dtype),
-        use_gradient_checkpointing=bool(config.gradient_checkpointing),
+    return prepare_model_for_kbit_training(
+        model,
+        use_gradient_checkpointing=gradient_checkpointing,
         gradient_checkpointing_kwargs={"use_reentrant": False},
     )
-    return model, processor
+
+
+def require_bitsandbytes() -> None:
+    """QLoRA needs a CUDA GPU and bitsandbytes; say which is missing in the command's words."""
+    if not torch.cuda.is_available():
+        raise FinetuneError(
+            "--method qlora needs a CUDA GPU (bitsandbytes 4-bit); use --method lora on the CPU"
+        )
+    try:
+        import bitsandbytes  # noqa: F401
+    except ImportError as error:
+        raise FinetuneError("--method qlora needs bitsandbytes: pip install -e '.[qlora]'") from error

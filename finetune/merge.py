@@ -1,7 +1,7 @@
 """Merged weights: base model + LoRA adapter folded into plain weights, saved in the official layout.
 
-The base is loaded again (in fp32 on the CPU for tiny, in bf16 otherwise) rather than merging the model that
-trained: a QLoRA base is 4-bit and a DeepSpeed/FSDP model is sharded, while a fresh base is neither.
+The base is opened again (trained.py: on the CPU, in fp32 for tiny, in bf16 otherwise) rather than merging the
+model that trained: a QLoRA base is 4-bit and a DeepSpeed/FSDP model is sharded, while a fresh base is neither.
 `save_pretrained` of the native model writes the official Phi-3-V names and config, so tools that read the
 official checkpoint (vLLM, this project's loader) read the result without PEFT. When the base is a local
 directory, its own non-weight files (remote code, `auto_map`, tokenizer and processor configs) are carried
@@ -16,22 +16,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import torch
-from peft import PeftModel
 from productlens.core.atomic_writes import replace_directory
 from productlens.finetune.base_files import base_directory, carry_base_files, has_tokenizer
-from productlens.finetune.config import TINY
 from productlens.finetune.errors import FinetuneError
 from productlens.finetune.run_dir import RunLayout, read_run, write_run_json
+from productlens.finetune.trained import Placement, open_model
 
 
 def merge_adapter(base_model: str, adapter: Path, dest: Path, processor: Any) -> Path:
     """Write base + adapter as one model (weights, config, processor files) to `dest`."""
-    from productlens.finetune.phi3v import load_phi3v
-
-    dtype = torch.float32 if base_model == TINY else torch.bfloat16
-    base, _ = load_phi3v(base_model, dtype=dtype)
-    merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+    merged = open_model(base_model, adapter, Placement.for_merging(base_model)).model
     temp = dest.with_name(f".tmp-{dest.name}")
     if temp.exists():
         shutil.rmtree(temp)

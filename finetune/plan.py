@@ -89,11 +89,10 @@ def _config_and_processor(config: FinetuneConfig):
     from productlens.finetune.phi3v import Phi3VConfig, Phi3VProcessor
 
     if config.is_tiny:
-        from productlens.finetune.phi3v.tiny import build_tiny
+        from productlens.finetune.trained import open_model
 
-        model, processor = build_tiny()  # a few MB: its config is what the plan needs
-        processor.image_processor.config.num_crops = config.num_crops
-        return model.config, processor
+        tiny = open_model(config.model, num_crops=config.num_crops)  # a few MB: the plan needs its config
+        return tiny.model.config, tiny.processor
     path = Path(config.model)
     return Phi3VConfig.from_json_file_or_dir(path), Phi3VProcessor.from_pretrained(
         path, num_crops=config.num_crops

@@ -28,9 +28,6 @@ ALLOWED: dict[str, set[str]] = {
     "evaluate": {"core", "generate", "finetune", "evaluate"},
     "reports": {"core", "reports"},
 }
-# Known exception, to delete when issue-11-loading's change is merged (the tiny tokenizer gets its
-# words passed in): finetune/phi3v/tiny.py builds its vocabulary from generate.taxonomy.
-KNOWN_EXCEPTIONS = {("finetune/phi3v/tiny.py", "generate")}
 
 
 def floor_of(module: str) -> str | None:
@@ -76,8 +73,6 @@ def violations(path: Path) -> list[str]:
         target = floor_of(module)
         if target is None or target in allowed:
             continue
-        if (relative.as_posix(), target) in KNOWN_EXCEPTIONS:
-            continue
         found.append(f"{relative}:{line} imports {module} ({own} may import {', '.join(sorted(allowed))})")
     return found
 
@@ -90,14 +85,6 @@ def test_every_module_imports_only_its_floor_and_those_below():
     assert len(library_files()) > 100
     found = [problem for path in library_files() for problem in violations(path)]
     assert found == [], "\n".join(found)
-
-
-def test_the_known_exception_is_still_needed():
-    """Once tiny.py no longer imports generate, this fails: delete KNOWN_EXCEPTIONS then."""
-    for file, target in KNOWN_EXCEPTIONS:
-        source = (ROOT / file).read_text(encoding="utf-8")
-        targets = {floor_of(module) for _, module in imported_modules(source, "productlens.finetune.phi3v")}
-        assert target in targets, f"{file} no longer imports {target}: remove it from KNOWN_EXCEPTIONS"
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Native Phi-3-Vision on current transformers: config, image processor, processor, model, loader, tiny preset.
 
-Usage: `model, processor = load_phi3v(directory_or_hub_id_or_"tiny")`, then
+Usage: `model, processor = load_phi3v(directory_or_hub_id)` (or `load_phi3v("tiny", tiny_words=words)`), then
 `batch = processor([prompt], [[image]], padding_side="left")` and
 `model.generate(**batch, max_new_tokens=64)`; for training pass `targets=[...]` to the processor
 to get `labels`, and call `model(**batch).loss`.

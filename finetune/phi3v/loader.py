@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +58,12 @@ def load_phi3v(
     num_crops: int | None = None,
     seed: int = 0,
     quantization_config: Any = None,
+    tiny_words: Sequence[str] | None = None,
 ) -> tuple[Phi3VForCausalLM, Phi3VProcessor]:
     """(model, processor) from a directory in the official layout, a hub id, or "tiny" (random, `seed`).
 
+    tiny_words: the vocabulary of the tiny preset's tokenizer (needed for "tiny", unused otherwise); the same
+    words give the same tokenizer and vocabulary size, so a tiny base matches the runs trained on it.
     dtype: None = the checkpoint's (float32 for tiny). attn_implementation: None = the config's when usable,
     else SDPA. num_crops: None = preprocessor_config.json's (16 for Phi-3-vision-128k, 4 for Phi-3.5, 1 tiny).
     quantization_config: a 4-bit BitsAndBytesConfig (QLoRA): decoder Linear layers become bitsandbytes
@@ -67,10 +71,17 @@ def load_phi3v(
     The model is in eval mode.
     """
     if str(path_or_id) == "tiny":
+        if tiny_words is None:
+            raise ValueError(
+                "the tiny preset builds its tokenizer from a word list: pass tiny_words (finetune's "
+                "trained.open_model passes the catalogue's title words)"
+            )
         if attn_implementation is not None:  # same checks as for a directory (flash-attn needs 16-bit + GPU)
             target = torch.float32 if dtype is None else resolve_dtype(dtype, Phi3VConfig())
             resolve_attn_implementation(attn_implementation, Phi3VConfig(), target)
-        model, processor = build_tiny(seed=seed, attn_implementation=attn_implementation or "sdpa")
+        model, processor = build_tiny(
+            tiny_words, seed=seed, attn_implementation=attn_implementation or "sdpa"
+        )
         if num_crops is not None:
             processor.image_processor.config.num_crops = num_crops
         if dtype is not None:

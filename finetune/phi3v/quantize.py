@@ -4,6 +4,8 @@ transformers quantizes while its own `from_pretrained` loads; this project loads
 itself (weights.py), so it swaps the layers afterwards, honouring the usual BitsAndBytesConfig fields
 (quant type, double quantisation, compute dtype, `llm_int8_skip_modules`). The weights are quantized
 when they move to the GPU. Marks the model the way PEFT and Trainer recognise (`is_loaded_in_4bit`).
+`qlora_config` is the QLoRA recipe finetune uses: the decoder's linear layers in NF4 with double quantisation,
+the vision side and `lm_head` in 16 bits, as in the QLoRA recipes for vision-language models.
 """
 
 from __future__ import annotations
@@ -14,6 +16,20 @@ import torch
 from torch import nn
 
 DEFAULT_SKIP = ("lm_head",)
+QLORA_SKIP = ("vision_embed_tokens", "lm_head")  # CLIP, the image projection and the output layer
+
+
+def qlora_config(compute_dtype: torch.dtype | None) -> Any:
+    """BitsAndBytesConfig of the QLoRA base: NF4 decoder linears, double-quantised scales, `compute_dtype`."""
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=compute_dtype,
+        llm_int8_skip_modules=list(QLORA_SKIP),
+    )
 
 
 def quantize_4bit(

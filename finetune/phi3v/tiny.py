@@ -1,4 +1,4 @@
-"""The `tiny` preset: Phi-3-Vision's architecture at toy sizes, random weights, a project-built tokenizer.
+"""The `tiny` preset: Phi-3-Vision's architecture at toy sizes, random weights, a tokenizer built from given words.
 
 Same modules and weight names as the real model (Phi-3 decoder with longrope, CLIP tower, 2x2 merge,
 separators, MLP projector), so every stage runs and is tested on a CPU in seconds, and the end-to-end
@@ -20,16 +20,9 @@ from productlens.finetune.phi3v.tiny_tokenizer import build_tiny_tokenizer
 from transformers import GenerationConfig, PreTrainedTokenizerFast
 
 
-def default_words() -> list[str]:
-    """The product vocabulary of the sample generator (every word a title or category can hold)."""
-    from productlens.generate.taxonomy import title_vocabulary
-
-    return title_vocabulary()
-
-
 @dataclass
 class TinySpec:
-    """Sizes of the tiny preset; every field can be overridden (build_tiny(spec=TinySpec(hidden_size=64)))."""
+    """Sizes of the tiny preset; every field can be overridden (build_tiny(words, spec=TinySpec(hidden_size=64)))."""
 
     hidden_size: int = field(default=128, metadata={"help": "Decoder width."})
     intermediate_size: int = field(default=256, metadata={"help": "Decoder MLP width."})
@@ -50,9 +43,6 @@ class TinySpec:
     max_position_embeddings: int = field(
         default=131072, metadata={"help": "Longest sequence (sets the scaling)."}
     )
-    words: Sequence[str] | None = field(
-        default=None, metadata={"help": "Tokenizer vocabulary; None = generate.taxonomy.title_vocabulary()."}
-    )
 
     def __post_init__(self) -> None:
         if self.hidden_size % self.num_attention_heads or (self.hidden_size // self.num_attention_heads) % 2:
@@ -61,10 +51,13 @@ class TinySpec:
             )
 
 
-def tiny_processor(spec: TinySpec | None = None) -> Phi3VProcessor:
-    """The tiny preset's processor: project-built tokenizer + small-crop image processor."""
+def tiny_processor(words: Sequence[str], spec: TinySpec | None = None) -> Phi3VProcessor:
+    """The tiny preset's processor: a tokenizer built from `words` (each one token) + small-crop image processor.
+
+    The same words give the same tokenizer; finetune passes the catalogue's title words (trained.py).
+    """
     spec = spec or TinySpec()
-    tokenizer = build_tiny_tokenizer(default_words() if spec.words is None else spec.words)
+    tokenizer = build_tiny_tokenizer(words)
     image_processor = Phi3VImageProcessor(
         num_crops=spec.num_crops, crop_size=spec.crop_size, patch_size=spec.patch_size
     )
@@ -127,11 +120,14 @@ def stop_generation_config(processor: Phi3VProcessor) -> GenerationConfig:
 
 
 def build_tiny(
-    seed: int = 0, spec: TinySpec | None = None, attn_implementation: str = "sdpa"
+    words: Sequence[str], seed: int = 0, spec: TinySpec | None = None, attn_implementation: str = "sdpa"
 ) -> tuple[Phi3VForCausalLM, Phi3VProcessor]:
-    """(model, processor) of the tiny preset, randomly initialised from `seed` (float32, train mode off)."""
+    """(model, processor) of the tiny preset, randomly initialised from `seed` (float32, train mode off).
+
+    words: the tokenizer's vocabulary (tiny_processor); the vocabulary size follows from it.
+    """
     spec = spec or TinySpec()
-    processor = tiny_processor(spec)
+    processor = tiny_processor(words, spec)
     config = tiny_config(spec, processor.tokenizer)
     config._attn_implementation = attn_implementation
     assert set(STOP_TOKENS) <= set(processor.tokenizer.get_vocab())  # the tokenizer is ours: a bug if not

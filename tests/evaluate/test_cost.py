@@ -10,10 +10,10 @@ import torch
 from PIL import Image
 from productlens.evaluate.cost import PREDICTIONS_ABSENT
 from productlens.evaluate.evaluation import EvaluateConfig, run_evaluation
-from productlens.evaluate.local_model import load_local_model
 from productlens.evaluate.model_predictions import count_generated_tokens
 from productlens.evaluate.predictions_io import read_predictions, write_predictions
 from productlens.finetune.answer_format import PRESETS, build_prompt
+from productlens.finetune.trained import Placement, open_model
 
 
 @pytest.mark.slow
@@ -32,7 +32,7 @@ def test_tiny_model_cost_counts_tokens_with_the_tokenizer(tmp_path, eval_set):
     assert cost["samples_per_s"] == pytest.approx(12 / cost["wall_s"], rel=1e-2)
 
     # The prompt count is the processor's: text tokens plus the image's placeholder tokens.
-    local = load_local_model("tiny")
+    local = open_model("tiny", placement=Placement.for_generation())
     image = Image.open(io.BytesIO(_first_test_image(eval_set))).convert("RGB")
     expected_prompt = local.processor([build_prompt(PRESETS["chat"])], [[image]])["input_ids"].shape[1]
     assert records[0]["usage"]["prompt_tokens"] == expected_prompt

@@ -7,11 +7,11 @@ import json
 import pytest
 from PIL import Image
 from productlens.evaluate.evaluation import EvaluateConfig, run_evaluation
-from productlens.evaluate.local_model import load_local_model, resolve_prompt_style
 from productlens.evaluate.model_predictions import generate_batch, open_sample_image
 from productlens.evaluate.openai_endpoint import Sample
 from productlens.evaluate.predictions_io import read_predictions, reference_from_row
 from productlens.finetune.answer_format import PromptStyle
+from productlens.finetune.trained import Placement, open_model, resolve_prompt_style
 
 TEST_IDS = [f"P{i:04d}" for i in range(24, 36)]  # the 12 test rows of eval_set
 
@@ -80,9 +80,10 @@ def test_a_rerun_with_other_settings_generates_again_instead_of_reusing_answers(
 @pytest.mark.slow
 def test_retrained_weights_in_the_same_model_directory_are_evaluated_again(tmp_path, eval_set):
     from productlens.finetune.phi3v.tiny import build_tiny
+    from productlens.generate.taxonomy import title_vocabulary
 
     def save(seed: int) -> None:
-        model, processor = build_tiny(seed=seed)
+        model, processor = build_tiny(title_vocabulary(), seed=seed)
         model.save_pretrained(tmp_path / "model")
         processor.save_pretrained(tmp_path / "model")
 
@@ -99,7 +100,7 @@ def test_retrained_weights_in_the_same_model_directory_are_evaluated_again(tmp_p
 def tiny_four_crops():
     # num_crops 4: images of other shapes get other numbers of image tokens, so a batch needs padding.
     # fp32 on the CPU: exact parity; in bf16 on a GPU, padding may flip a near-tie between two tokens.
-    return load_local_model("tiny", num_crops=4, device="cpu")
+    return open_model("tiny", placement=Placement.for_generation("cpu"), num_crops=4)
 
 
 @pytest.mark.slow
@@ -133,7 +134,16 @@ def test_run_prompt_style_comes_from_run_json_unless_overridden(tmp_path):
 
 def test_adapter_without_adapter_config_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"no adapter_config\.json"):
-        load_local_model("tiny", adapter=str(tmp_path))
+        open_model("tiny", adapter=str(tmp_path))
+
+
+def test_a_run_with_an_adapter_and_a_folder_that_is_no_model_are_clear_errors(tmp_path):
+    (tmp_path / "run.json").write_text(json.dumps({"base_model": "tiny", "adapter": "adapter"}))
+    with pytest.raises(ValueError, match="names its own adapter; pass --adapter only with --model"):
+        open_model(tmp_path, adapter=tmp_path / "adapter")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"holds neither run\.json .* nor config\.json"):
+        open_model(tmp_path / "empty")
 
 
 def test_an_undecodable_image_is_an_error_naming_the_sample(eval_rows):

@@ -12,9 +12,9 @@ from productlens.finetune.collator import ProductCollator
 
 @pytest.fixture(scope="module")
 def processor():
-    from productlens.finetune.phi3v import load_phi3v
+    from productlens.finetune.trained import open_model
 
-    return load_phi3v("tiny")[1]
+    return open_model("tiny").processor
 
 
 def rows() -> list[dict]:

@@ -17,9 +17,9 @@ from productlens.finetune.lora import (
 
 @pytest.fixture
 def model():
-    from productlens.finetune.phi3v import load_phi3v
+    from productlens.finetune.trained import open_model
 
-    return load_phi3v("tiny")[0]
+    return open_model("tiny").model
 
 
 def leaves(names):

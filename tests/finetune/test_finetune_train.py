@@ -13,6 +13,7 @@ from productlens.finetune.collator import ProductCollator
 from productlens.finetune.config import FinetuneConfig
 from productlens.finetune.lora import add_lora
 from productlens.finetune.recipe import prompt_style, run_finetune
+from productlens.finetune.trained import open_model
 from transformers import TrainerCallback, set_seed
 
 
@@ -45,10 +46,8 @@ def lora_run(sample_set, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def batch(sample_set):
-    from productlens.finetune.phi3v import load_phi3v
-
     rows = list(load_sample_set(sample_set)["validation"].select(range(2)))
-    return dict(ProductCollator(load_phi3v("tiny")[1], prompt_style(FinetuneConfig()))(rows))
+    return dict(ProductCollator(open_model("tiny").processor, prompt_style(FinetuneConfig()))(rows))
 
 
 def logits(model, batch) -> torch.Tensor:
@@ -65,11 +64,9 @@ def test_loss_decreases(lora_run):
 
 @pytest.mark.slow
 def test_only_lora_parameters_change(lora_run):
-    from productlens.finetune.phi3v import load_phi3v
-
     config, result = lora_run
     set_seed(config.seed)
-    initial = dict(add_lora(load_phi3v("tiny")[0], config.resolve()).named_parameters())
+    initial = dict(add_lora(open_model("tiny").model, config.resolve()).named_parameters())
     changed, unchanged = [], []
     for name, parameter in result.model.named_parameters():
         (unchanged if torch.equal(parameter.detach().cpu(), initial[name].detach()) else changed).append(name)
@@ -79,13 +76,11 @@ def test_only_lora_parameters_change(lora_run):
 
 @pytest.mark.slow
 def test_saved_adapter_and_merged_weights_reproduce_the_trained_model(lora_run, batch):
-    from productlens.finetune.phi3v import load_phi3v
-
     config, result = lora_run
     expected = logits(result.model, batch)
-    adapter = PeftModel.from_pretrained(load_phi3v("tiny")[0], str(config.output / "adapter"))
+    adapter = PeftModel.from_pretrained(open_model("tiny").model, str(config.output / "adapter"))
     assert torch.allclose(logits(adapter, batch), expected, atol=1e-5)
-    merged, _ = load_phi3v(str(config.output / "merged"))  # plain model, no PEFT
+    merged = open_model(config.output / "merged").model  # plain model, no PEFT
     assert not isinstance(merged, PeftModel)
     assert torch.allclose(logits(merged, batch), expected, atol=1e-4)
 
@@ -146,6 +141,7 @@ def test_load_run_gives_the_trained_model(lora_run, batch):
     model, processor = load_run(config.output)
     assert processor.image_processor.num_crops == 1
     assert torch.allclose(logits(model, batch), logits(result.model, batch), atol=1e-4)
+    assert open_model(config.output).prompt_style == prompt_style(config)  # the style it was trained with
 
 
 @pytest.mark.slow

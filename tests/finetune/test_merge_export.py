@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from productlens.finetune.cli import main
 from productlens.finetune.phi3v import build_tiny, load_phi3v
+from productlens.generate.taxonomy import title_vocabulary
 from safetensors import safe_open
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "phi3v-reference" / "phi-3-vision-128k-instruct"
@@ -35,7 +36,7 @@ OFFICIAL_KEYS = {  # the keys of the official config.json besides what the model
 
 def write_base(directory: Path) -> Path:
     """The tiny model saved like an official checkpoint: remote code, auto_map, processor configs, licence."""
-    model, processor = build_tiny(seed=3)
+    model, processor = build_tiny(title_vocabulary(), seed=3)
     model.save_pretrained(directory)
     processor.save_pretrained(directory)
     config = json.loads((directory / "config.json").read_text())

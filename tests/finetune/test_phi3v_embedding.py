@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from productlens.finetune.phi3v import TinySpec, build_tiny
+from productlens.generate.taxonomy import title_vocabulary
 
 
 def hand_made_features(crops: torch.Tensor, grid: int, width: int) -> torch.Tensor:
@@ -28,7 +29,7 @@ def merged(crop: int, i: int, j: int, width: int) -> torch.Tensor:
 
 
 def test_image_tokens_follow_the_sub_glb_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    model, _ = build_tiny(seed=0, spec=TinySpec(num_crops=2))
+    model, _ = build_tiny(title_vocabulary(), seed=0, spec=TinySpec(num_crops=2))
     embedding = model.model.vision_embed_tokens
     grid, width = 8, 64  # crop 64 / patch 8; CLIP width 64
     t = grid // 2
@@ -59,7 +60,7 @@ def test_image_tokens_follow_the_sub_glb_layout(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_features_are_written_row_major_at_the_placeholders(monkeypatch: pytest.MonkeyPatch) -> None:
-    model, _ = build_tiny(seed=0)
+    model, _ = build_tiny(title_vocabulary(), seed=0)
     hidden = model.config.hidden_size
     features = torch.arange(5 * hidden, dtype=torch.float).reshape(5, hidden)
     monkeypatch.setattr(

@@ -16,6 +16,7 @@ from productlens.finetune.phi3v.weights import (
     load_model_dir,
     resolve_attn_implementation,
 )
+from productlens.generate.taxonomy import title_vocabulary
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "phi3v-reference"
 OFFICIAL_128K = REFERENCE / "phi-3-vision-128k-instruct"
@@ -23,11 +24,12 @@ needs_reference = pytest.mark.skipif(not OFFICIAL_128K.is_dir(), reason="../shar
 
 PROMPT = "<|user|>\n<|image_1|>\nWhat is shown in this image?<|end|>\n<|assistant|>\n"
 TEXT_ONLY = "<|user|>\nBlack Leather Bag<|end|>\n<|assistant|>\n"
+WORDS = title_vocabulary()  # the tiny tokenizer's words, as finetune passes them
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    return build_tiny(seed=0)
+    return build_tiny(WORDS, seed=0)
 
 
 def photo(width: int, height: int, seed: int) -> Image.Image:
@@ -156,13 +158,13 @@ def test_loss_ignores_prompt_and_padding_and_refuses_placeholder_labels(tiny) ->
 def test_sdpa_and_eager_attention_agree(tiny) -> None:
     model, processor = tiny
     _, _, batch = two_samples(processor)
-    eager, _ = build_tiny(seed=0, attn_implementation="eager")
+    eager, _ = build_tiny(WORDS, seed=0, attn_implementation="eager")
     with torch.no_grad():
         torch.testing.assert_close(model(**batch).logits, eager(**batch).logits, atol=1e-5, rtol=1e-4)
 
 
 def test_gradient_checkpointing_gives_the_same_gradients_and_unused_clip_parts_are_frozen() -> None:
-    model, processor = build_tiny(seed=1)
+    model, processor = build_tiny(WORDS, seed=1)
     model.train()
     _, _, batch = two_samples(processor, targets=True)
     model(**batch).loss.backward()
@@ -199,7 +201,7 @@ def test_greedy_generate_with_cache_equals_without_cache_and_stops_on_end(tiny) 
 
 @pytest.mark.parametrize("stop", ["<|end|>", "<|endoftext|>"])
 def test_generation_stops_on_end_and_endoftext(stop: str) -> None:
-    model, processor = build_tiny(seed=2)
+    model, processor = build_tiny(WORDS, seed=2)
     stop_id = processor.tokenizer.convert_tokens_to_ids(stop)
     head = torch.nn.Linear(model.config.hidden_size, model.config.vocab_size, bias=True)
     with torch.no_grad():
@@ -214,7 +216,7 @@ def test_generation_stops_on_end_and_endoftext(stop: str) -> None:
 
 def test_long_rope_switch_and_cache_reset_on_a_short_config() -> None:
     model, processor = build_tiny(
-        seed=3, spec=TinySpec(original_max_position_embeddings=24, max_position_embeddings=96)
+        WORDS, seed=3, spec=TinySpec(original_max_position_embeddings=24, max_position_embeddings=96)
     )
     words = " ".join(["Black Leather Bag"] * 5)
     batch = processor([f"<|user|>\n{words}<|end|>\n<|assistant|>\n"], [[]])
@@ -238,7 +240,7 @@ def test_long_rope_switch_and_cache_reset_on_a_short_config() -> None:
 
 
 def test_text_only_training_batches_still_use_every_trainable_parameter() -> None:
-    model, processor = build_tiny(seed=4)
+    model, processor = build_tiny(WORDS, seed=4)
     model.train()
     batch = processor([TEXT_ONLY], [[]], targets=["x<|end|>\n<|endoftext|>"])
     model(**batch).loss.backward()
@@ -269,7 +271,7 @@ def test_beam_expansion_repeats_each_samples_images_as_a_block(tiny) -> None:
 
 @pytest.mark.skipif(not flash_attention_available(), reason="flash-attn and a CUDA GPU are needed")
 def test_flash_attention_matches_sdpa_on_the_gpu(tmp_path: Path) -> None:
-    model, processor = build_tiny(seed=0)
+    model, processor = build_tiny(WORDS, seed=0)
     model.save_pretrained(tmp_path)
     processor.save_pretrained(tmp_path)
     sdpa, _ = load_phi3v(tmp_path, dtype="bfloat16", attn_implementation="sdpa")

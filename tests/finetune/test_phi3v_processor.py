@@ -11,6 +11,7 @@ from PIL import Image
 from productlens.finetune.phi3v.image_processing import Phi3VImageProcessor
 from productlens.finetune.phi3v.processing import IGNORE_INDEX, Phi3VProcessor
 from productlens.finetune.phi3v.tiny import tiny_processor as build_tiny_processor
+from productlens.generate.taxonomy import title_vocabulary
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "phi3v-reference"
 OFFICIAL_128K = REFERENCE / "phi-3-vision-128k-instruct"
@@ -137,7 +138,7 @@ def test_empty_and_huge_images_are_refused_clearly() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_processor() -> Phi3VProcessor:
-    return build_tiny_processor()
+    return build_tiny_processor(title_vocabulary())
 
 
 def test_tag_and_image_count_mismatches_are_errors(tiny_processor: Phi3VProcessor) -> None:

@@ -1,6 +1,8 @@
-"""The tiny preset: its project-built tokenizer, the loader entry points, and that the model can learn."""
+"""The tiny preset: its tokenizer built from given words, the loader entry points, and that the model can learn."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import torch
@@ -8,19 +10,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from productlens.finetune.phi3v import load_phi3v
-from productlens.finetune.phi3v.tiny import TinySpec, build_tiny, default_words
+from productlens.finetune.phi3v.tiny import TinySpec, build_tiny
 from productlens.finetune.phi3v.tiny_tokenizer import SPECIAL_TOKENS, build_tiny_tokenizer
+from productlens.generate.taxonomy import title_vocabulary
 
 PROMPT = "<|user|>\n<|image_1|>\nWhat is shown in this image?<|end|>\n<|assistant|>\n"
+WORDS = title_vocabulary()  # what finetune passes for the tiny preset (trained.open_model)
+PHI3V = Path(__file__).resolve().parents[2] / "finetune" / "phi3v"
 
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    return build_tiny_tokenizer(default_words())
+    return build_tiny_tokenizer(WORDS)
 
 
 def test_tokenizer_is_deterministic_and_has_the_phi3_special_tokens(tokenizer) -> None:
-    again = build_tiny_tokenizer(list(reversed(default_words())))
+    again = build_tiny_tokenizer(list(reversed(WORDS)))
     assert again.backend_tokenizer.to_str() == tokenizer.backend_tokenizer.to_str()
     vocab = tokenizer.get_vocab()
     assert set(SPECIAL_TOKENS) <= set(vocab)
@@ -37,7 +42,7 @@ def test_tokenizer_is_deterministic_and_has_the_phi3_special_tokens(tokenizer) -
 
 
 def test_product_words_are_single_tokens_and_digits_single_characters(tokenizer) -> None:
-    words = default_words()
+    words = WORDS
     assert sum(word.isalpha() for word in words) > 0.9 * len(words)
     for word in words:  # punctuation inside a word ("T-SHIRTS") is split off by the byte-level pre-tokenizer
         pieces = 1 if word.isalpha() else 3
@@ -61,7 +66,7 @@ def test_titles_and_prices_round_trip(tokenizer) -> None:
 
 
 def test_sizes_are_overridable_and_the_crop_gives_16_tokens() -> None:
-    model, processor = build_tiny(seed=0, spec=TinySpec(hidden_size=64, num_attention_heads=2, words=["Bag"]))
+    model, processor = build_tiny(["Bag"], seed=0, spec=TinySpec(hidden_size=64, num_attention_heads=2))
     assert model.config.hidden_size == 64
     assert processor.image_processor.tokens_per_crop == 16
     assert processor.image_processor.num_crops == 1
@@ -69,19 +74,24 @@ def test_sizes_are_overridable_and_the_crop_gives_16_tokens() -> None:
 
 
 def test_load_phi3v_tiny_and_num_crops_override() -> None:
-    model, processor = load_phi3v("tiny", num_crops=2, dtype="bfloat16")
+    model, processor = load_phi3v("tiny", num_crops=2, dtype="bfloat16", tiny_words=WORDS)
     assert processor.image_processor.num_crops == 2
     assert model.lm_head.weight.dtype == torch.bfloat16
     batch = processor([PROMPT], [[Image.new("RGB", (128, 64))]])
     assert model(**batch).logits.dtype == torch.bfloat16
 
 
+def test_tiny_needs_its_words() -> None:
+    with pytest.raises(ValueError, match="pass tiny_words"):
+        load_phi3v("tiny")
+
+
 def test_unusable_attention_choices_are_refused_clearly() -> None:
     with pytest.raises(ValueError, match="attn_implementation must be eager, sdpa or flash_attention_2"):
-        load_phi3v("tiny", attn_implementation="paged")
+        load_phi3v("tiny", attn_implementation="paged", tiny_words=WORDS)
     with pytest.raises(ValueError, match="flash"):
-        load_phi3v("tiny", attn_implementation="flash_attention_2", dtype="float32")
-    model, _ = load_phi3v("tiny", attn_implementation="eager")
+        load_phi3v("tiny", attn_implementation="flash_attention_2", dtype="float32", tiny_words=WORDS)
+    model, _ = load_phi3v("tiny", attn_implementation="eager", tiny_words=WORDS)
     assert model.config._attn_implementation == "eager"
 
 
@@ -105,7 +115,7 @@ def test_unreachable_hub_ids_fail_with_a_fix(monkeypatch: pytest.MonkeyPatch, tm
 @pytest.mark.slow
 def test_tiny_model_learns_to_read_the_image() -> None:
     """Four plain-colour photos with four answers: after a short overfit, greedy answers depend on the image."""
-    model, processor = build_tiny(seed=0)
+    model, processor = build_tiny(WORDS, seed=0)
     answers = {
         "red": "Product: Red Leather Bag, Category: BAGS, Full Price: 1290",
         "blue": "Product: Blue Silk Scarf, Category: SCARVES, Full Price: 450",
@@ -139,9 +149,9 @@ def test_four_bit_loading_swaps_the_decoder_linears_or_says_what_is_missing() ->
         import bitsandbytes  # noqa: F401
     except ImportError:
         with pytest.raises(ImportError, match=r"productlens\[qlora\]"):
-            load_phi3v("tiny", quantization_config=quantization)
+            load_phi3v("tiny", quantization_config=quantization, tiny_words=WORDS)
         return
-    model, _ = load_phi3v("tiny", quantization_config=quantization)
+    model, _ = load_phi3v("tiny", quantization_config=quantization, tiny_words=WORDS)
     assert type(model.model.layers[0].self_attn.qkv_proj).__name__ == "Linear4bit"
     assert type(model.lm_head) is torch.nn.Linear
     assert type(model.model.vision_embed_tokens.img_projection[0]) is torch.nn.Linear

@@ -76,9 +76,9 @@ def test_on_long_skip_trains_without_the_row_and_records_it(sample_set, tmp_path
 
 
 def test_the_default_limit_comes_from_context_and_memory():
-    from productlens.finetune.phi3v.tiny import build_tiny
+    from productlens.finetune.trained import open_model
 
-    model, _processor = build_tiny()
+    model = open_model("tiny").model
     config = FinetuneConfig(batch_size=8).resolve()
     roomy, why = default_max_length(model.config, config, 1024**4, "RAM")
     assert roomy == model.config.max_position_embeddings and "context" in why
