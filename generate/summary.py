@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -32,6 +33,11 @@ class SetSummary:
     @property
     def price_mean(self) -> float | None:
         return self.price_sum / self.rows if self.rows else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for rendering (reports/sample_set_view.py), the derived figures included."""
+        # vars(), not asdict(): asdict rebuilds a Counter from (key, count) pairs and loses the counts
+        return {**vars(self), "rows": self.rows, "price_mean": self.price_mean}
 
     def add(
         self, split: str, category1: str, category3: str, source: str, currency: str, price: float
