@@ -37,11 +37,13 @@ MISSING = dataclasses.MISSING
 
 @dataclasses.dataclass(frozen=True)
 class ConfigOptions:
-    """What `options_from` put on a command: the config, the fields it made options of, those it left out."""
+    """What `options_from` put on a command: the config, the fields it made options of, those it left out
+    (with the reason), and whether it took only some fields on purpose (`only=`)."""
 
     config: type
     fields: tuple[str, ...]
     excluded: Mapping[str, str]
+    partial: bool = False
 
 
 def field_default(field: dataclasses.Field) -> Any:
@@ -90,7 +92,7 @@ def options_from(
         for option in reversed(options):  # click lists options in the order their decorators are written
             command = option(command)
         made = getattr(command, "__config_options__", ())
-        record = ConfigOptions(config, tuple(field.name for field in fields), excluded)
+        record = ConfigOptions(config, tuple(field.name for field in fields), excluded, only is not None)
         command.__config_options__ = (*made, record)  # type: ignore[attr-defined]
         return command
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from productlens.core.cli_options import ConfigOption, options_from
 from productlens.evaluate.evaluation import EvaluateConfig, latest_run, load_thumbnails, run_evaluation
 from productlens.evaluate.openai_endpoint import EndpointError
 from productlens.generate.progress_lines import SteadyTimeRemaining, log_progress
@@ -16,124 +17,16 @@ REPORTS = ("html", "json", "none")
 USER_ERRORS = (ValueError, FileNotFoundError, EndpointError)
 
 
-def _bootstrap_options(command):
-    """--bootstrap and --seed, shared by `evaluate` and `evaluate compare`."""
-    command = click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")(command)
-    return click.option(
-        "--bootstrap",
-        "n_resamples",
-        type=click.IntRange(min=0),
-        default=1000,
-        show_default=True,
-        help="Bootstrap resamples for the 95% confidence intervals (0: none).",
-    )(command)
-
-
 @click.group(invoke_without_command=True)
-@click.option(
-    "--run",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Run directory (default: newest under runs/).",
-)
-@click.option("--model", help="Model directory, hub id or 'tiny' (instead of --run).")
-@click.option(
-    "--adapter",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Adapter directory for --model.",
-)
-@click.option(
-    "--data",
-    type=click.Path(path_type=Path),
-    default=Path("data/products"),
-    show_default=True,
-    help="Sample set.",
-)
-@click.option("--split", default="test", show_default=True, help="Split to evaluate on.")
-@click.option(
-    "--predictions",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Re-score a predictions.jsonl; no model needed.",
-)
-@click.option(
-    "--endpoint",
-    help="OpenAI-compatible server URL, e.g. http://localhost:8000/v1 (a vLLM server); OPENAI_API_KEY, when set, is sent as the bearer token.",
-)
-@click.option("--model-name", help="Model name on the server (with --endpoint).")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Requests in flight (--endpoint).",
-)
-@click.option(
-    "--timeout",
-    "timeout_s",
-    type=click.FloatRange(min=0, min_open=True),
-    default=120.0,
-    show_default=True,
-    help="Seconds per request (--endpoint).",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=3,
-    show_default=True,
-    help="Retries per request (--endpoint).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Output directory (default: evals/<name>).",
-)
-@click.option("--name", help="Evaluation name (default: from the run, model or file).")
+@options_from(EvaluateConfig)
 @click.option(
     "--report",
     type=click.Choice(REPORTS),
     default=None,
-    help="html: also write report.html; json: print results.json; none: files only. Default: terminal summary.",
+    help="html: also write report.html; json: print results.json; none: files only.",
+    cls=ConfigOption,
+    default_text="a terminal summary",
 )
-@click.option(
-    "--max-new-tokens",
-    type=click.IntRange(min=1),
-    default=64,
-    show_default=True,
-    help="Tokens per answer at most.",
-)
-@click.option(
-    "--num-crops", type=click.IntRange(min=1), help="HD crops per image (model; default: the model's)."
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Samples per generation batch (model).",
-)
-@click.option(
-    "--prompt-style",
-    type=click.Choice(["chat", "cookbook", "zero-shot"]),
-    help="Prompt and answer format (default: the one the run was trained with, else chat). zero-shot: for a "
-    "model not trained on it (a base model, another VLM); the question spells out the answer format and lists "
-    "the training split's categories.",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    help="Evaluate the first N samples only, into evals/<name>-firstN unless --name/--out say otherwise.",
-)
-@click.option(
-    "--ablate",
-    help="Ask again with a blank image and/or another sample's photo (seeded by --seed) to show whether "
-    "answers depend on the image: blank,shuffle (default for --run/--model), blank, shuffle or none "
-    "(default for --endpoint, where it triples the requests).",
-)
-@click.option(
-    "--ids",
-    metavar="ID,...",
-    help="Generate the answers of these samples again (e.g. a suspicious one) and rescore; other answers are kept.",
-)
-@_bootstrap_options
 @click.pass_context
 def main(ctx: click.Context, report: str | None, **options) -> None:
     """Score a model's answers for price, title and category, with 95% confidence intervals.
@@ -199,7 +92,7 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Output directory (default: evals/compare-<names>).",
 )
-@_bootstrap_options
+@options_from(EvaluateConfig, only=("n_resamples", "seed"))
 def compare(
     evaluations: tuple[Path, ...], report: str | None, out: Path | None, n_resamples: int, seed: int
 ) -> None:

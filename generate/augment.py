@@ -52,7 +52,8 @@ class AugmentConfig:
         },
     )
     balance_to: int | None = field(
-        default=None, metadata={"help": "Extra copies until each category3 has N rows; None: off."}
+        default=None,
+        metadata={"help": "Extra copies until each category3 has N rows.", "default_text": "off"},
     )
     settings: AugmentSettings = field(default_factory=AugmentSettings, metadata={"help": "Strengths."})
     workers: int | None = field(default=1, metadata={"help": "Worker processes (0 or None: all cores)."})

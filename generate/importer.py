@@ -86,7 +86,8 @@ class ImportConfig:
         },
     )
     na_category: str | None = field(
-        default=None, metadata={"help": "Replace missing (N.A.) categories by this value; None keeps N.A."}
+        default=None,
+        metadata={"help": "Replace missing (N.A.) categories by this value.", "default_text": "keep N.A."},
     )
     download: DownloadConfig = field(default_factory=DownloadConfig, metadata={"help": "Image fetching."})
     ratios: tuple[float, float, float] = field(
@@ -106,7 +107,9 @@ class ImportConfig:
             "default_text": f"OUT/{FAILURE_FILE}",
         },
     )
-    limit: int | None = field(default=None, metadata={"help": "Import only the first N rows; None: all."})
+    limit: int | None = field(
+        default=None, metadata={"help": "Import only the first N rows.", "default_text": "all"}
+    )
     hub_split: str | None = field(
         default=None, metadata={"help": "Split of a hub dataset.", "default_text": "all"}
     )
