@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 from productlens.core.cli_options import ConfigOption, options_from
-from productlens.evaluate.evaluation import EvaluateConfig, latest_run, load_thumbnails, run_evaluation
+from productlens.evaluate.evaluation import EvaluateConfig, latest_run, report_thumbnails, run_evaluation
 from productlens.evaluate.openai_endpoint import EndpointError
 from productlens.generate.progress_lines import SteadyTimeRemaining, log_progress
+from productlens.reports.console import make_console
 
 REPORTS = ("html", "json", "none")
 USER_ERRORS = (ValueError, FileNotFoundError, EndpointError)
@@ -66,13 +67,14 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
         return
     if report == "none":
         return
-    _render(lambda terminal: terminal.render_summary(outcome.results, outcome.records), outcome.results)
+    from productlens.reports import terminal
+
+    make_console().print(terminal.render_summary(outcome.results, outcome.records))
     if report == "html":
         from productlens.reports.html import write_report
 
-        thumbnails = load_thumbnails(config, [record["id"] for record in outcome.records])
         path = outcome.out_dir / "report.html"
-        write_report(path, outcome.results, outcome.records, thumbnails)
+        write_report(path, outcome.results, outcome.records, report_thumbnails(outcome))
         click.echo(f"Report: {path}")
     click.echo(f"Results: {outcome.out_dir / 'results.json'}")
 
@@ -97,46 +99,29 @@ def compare(
     evaluations: tuple[Path, ...], report: str | None, out: Path | None, n_resamples: int, seed: int
 ) -> None:
     """Compare evaluations side by side: paired-bootstrap differences on shared samples, vs the first."""
-    from productlens.evaluate.compare import compare_evaluations
-    from productlens.generate.atomic import atomic_write_text
+    from productlens.evaluate.compare import comparison_thumbnails, run_comparison
 
     try:
-        comparison = compare_evaluations(list(evaluations), n_resamples=n_resamples, seed=seed)
+        comparison, out = run_comparison(evaluations, out, n_resamples=n_resamples, seed=seed)
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
-    out = out or Path("evals") / ("compare-" + "-vs-".join(path.name for path in evaluations))
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "compare.json", json.dumps(comparison, indent=2, allow_nan=False) + "\n")
     if report == "json":
         click.echo(json.dumps(comparison, indent=2))
         return
     if report == "none":
         return
-    _render(lambda terminal: terminal.render_compare(comparison), None)
+    from productlens.reports import terminal
+
+    make_console().print(terminal.render_compare(comparison))
     if report == "html":
         from productlens.reports.html import write_compare_report
 
-        write_compare_report(out / "report.html", comparison, _compare_thumbnails(evaluations[0], comparison))
+        _quiet_datasets()
+        write_compare_report(
+            out / "report.html", comparison, comparison_thumbnails(evaluations[0], comparison)
+        )
         click.echo(f"Report: {out / 'report.html'}")
     click.echo(f"Comparison: {out / 'compare.json'}")
-
-
-def _compare_thumbnails(first: Path, comparison: dict) -> dict[str, bytes]:
-    """Photos of the disagreements, from the sample set the first evaluation names (none if it is gone)."""
-    provenance = json.loads((first / "results.json").read_text()).get("provenance") or {}
-    data, split = provenance.get("data"), provenance.get("split") or "test"
-    ids = [str(item.get("id")) for item in comparison.get("disagreements") or []]
-    if not data or not ids or not (Path(data) / "manifest.json").is_file():
-        return {}
-    from productlens.generate.sampleset import set_fingerprint
-
-    if provenance.get("data_fingerprint") != set_fingerprint(Path(data)):
-        return {}  # the set was regenerated since: the same ids may show other photos
-    _quiet_datasets()
-    try:
-        return load_thumbnails(EvaluateConfig(data=Path(data), split=split, predictions=first), ids)
-    except (FileNotFoundError, ValueError):
-        return {}
 
 
 def _quiet_datasets() -> None:
@@ -146,33 +131,12 @@ def _quiet_datasets() -> None:
     datasets.disable_progress_bars()
 
 
-def _render(build, results: dict | None) -> None:
-    """Print a renderable from productlens.reports.terminal; a plain list if reports is not installed."""
-    from productlens.reports.console import make_console
-
-    console = make_console()
-    try:
-        from productlens.reports import terminal
-    except ImportError:
-        terminal = None
-    if terminal is not None:
-        console.print(build(terminal))
-    elif results is not None:
-        for name, metric in results["metrics"].items():
-            value = "n/a" if metric["value"] is None else f"{metric['value']:.4g}"
-            interval = (
-                "" if metric["ci_low"] is None else f" [{metric['ci_low']:.4g}, {metric['ci_high']:.4g}]"
-            )
-            click.echo(f"{metric['label']} ({name}): {value}{interval}  n={metric['n']}")
-
-
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A Rich progress bar with samples/s on stderr while predictions are generated."""
     if not enabled:
         yield None
         return
-    from productlens.reports.console import make_console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
