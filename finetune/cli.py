@@ -66,15 +66,15 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
     try:
         if dry_run:
             import torch
-            from productlens.finetune.cli_progress import plan_table
             from productlens.finetune.plan import plan_training
+            from productlens.reports.finetune_view import plan_table
 
             gpu = torch.cuda.is_available()
             machine = "gpu" if gpu else ("cpu" if config.is_tiny else "no-gpu")
             plan = plan_training(
                 config, gpu_memory_gb=gpu_memory, precision="fp32" if machine == "cpu" else "bf16"
             )
-            console.print(plan_table(plan, machine=machine))
+            console.print(plan_table(plan.to_dict(), machine=machine))
             return
         if config.merge and not config.overwrite:
             from productlens.finetune.merge import is_finished_run, merge_run
@@ -90,11 +90,12 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
         check_exists("--data", config.data, "no sample set there; make one with `sample-gen`")
         import datasets
         from productlens.finetune.cli_log import LogProgress
-        from productlens.finetune.cli_progress import RichProgress, summary_table
+        from productlens.finetune.cli_progress import RichProgress
         from productlens.finetune.interrupt import CheckpointOnSignal, TrainingInterrupted
         from productlens.finetune.recipe import run_finetune
         from productlens.finetune.run_dir import latest_checkpoint
         from productlens.generate.atomic import removed_on_failure
+        from productlens.reports.finetune_view import summary_table
 
         datasets.disable_progress_bars()
         main_process = int(os.environ.get("RANK", "0")) == 0
