@@ -48,7 +48,8 @@ class AugmentConfig:
     splits: tuple[str, ...] = field(
         default=("train",),
         metadata={
-            "help": "Comma-separated splits whose rows get copies; copies stay in their parent's split."
+            "help": "Comma-separated splits whose rows get copies; copies stay in their parent's split.",
+            "metavar": "SPLIT,...",
         },
     )
     balance_to: int | None = field(

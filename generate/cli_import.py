@@ -21,6 +21,7 @@ from rich.console import Console
 
 NOT_OPTIONS = {"source": "the SOURCE argument", "download": "the download options (DownloadConfig)"}
 NOT_DOWNLOAD_OPTIONS = {
+    "cache_dir": "--cache-dir below: the command's default is the shared cache, the library's None is no cache",
     "max_pixels": "a safety limit against decompression bombs, not a command-line setting",
     "max_redirects": "a safety limit, not a command-line setting",
     "user_agent": "names productlens to the image servers",
@@ -61,8 +62,14 @@ def interruptible() -> Iterator[None]:
 @click.argument("source")
 @options_from(ImportConfig, exclude=NOT_OPTIONS)
 @options_from(DownloadConfig, exclude=NOT_DOWNLOAD_OPTIONS)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Image cache, so an interrupted import resumes [default: ~/.cache/productlens/images].",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the image cache.")
-def import_command(source: str, no_cache: bool, **options: Any) -> None:
+def import_command(source: str, cache_dir: Path | None, no_cache: bool, **options: Any) -> None:
     """Import a catalogue (CSV, Parquet, JSONL or a hub dataset id) with its images into a sample set.
 
     SOURCE uses the 17 DBQ columns (product_code, title, category3_code, full_price, imageurl...)
@@ -71,7 +78,7 @@ def import_command(source: str, no_cache: bool, **options: Any) -> None:
     failure file and counted in the summary.
     """
     download = config_kwargs(DownloadConfig, options)
-    download["cache_dir"] = None if no_cache else (download["cache_dir"] or default_cache_dir())
+    download["cache_dir"] = None if no_cache else (cache_dir or default_cache_dir())
     try:
         config = ImportConfig(source=source, download=DownloadConfig(**download), **options)
     except ValueError as error:

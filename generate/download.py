@@ -82,10 +82,7 @@ class DownloadConfig:
     cache_dir: Path | None = field(
         default=None,
         metadata={
-            "help": "Image cache, so an interrupted import resumes (None here: no cache; the command's "
-            "default is the shared cache, --no-cache turns it off).",
-            "path": {"file_okay": False},
-            "default_text": "~/.cache/productlens/images",
+            "help": "Where good images are kept, so an interrupted import resumes; None: no cache.",
         },
     )
     local_root: Path | None = field(
