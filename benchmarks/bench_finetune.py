@@ -104,9 +104,9 @@ def main() -> None:
     if not REFERENCE.is_dir():
         print(f"skipped: {REFERENCE} not found")
         return
-    from productlens.finetune.cli_progress import plan_table
     from productlens.finetune.config import FinetuneConfig
     from productlens.finetune.plan import GB, plan_training
+    from productlens.reports.finetune_view import plan_table
     from rich.console import Console
 
     console = Console(width=110, color_system=None)
@@ -115,7 +115,7 @@ def main() -> None:
         config = FinetuneConfig(model=str(REFERENCE), num_crops=num_crops, data=Path("/nonexistent"))
         started = time.perf_counter()
         plans[num_crops] = plan_training(config, gpu_memory_gb=80)
-        console.print(plan_table(plans[num_crops]))
+        console.print(plan_table(plans[num_crops].to_dict()))
         print(f"(planned in {time.perf_counter() - started:.1f} s)")
     a, b = plans[4], plans[16]
     print(

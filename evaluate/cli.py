@@ -8,133 +8,31 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from productlens.core.json_files import read_json, write_json
+from productlens.core.cli_options import ConfigOption, options_from
+from productlens.core.console import make_console
 from productlens.core.progress_lines import SteadyTimeRemaining, log_progress
-from productlens.evaluate.evaluation import EvaluateConfig, latest_run, load_thumbnails, run_evaluation
+from productlens.evaluate.evaluation import (
+    EvaluateConfig,
+    latest_run,
+    report_thumbnails,
+    run_evaluation,
+)
 from productlens.evaluate.openai_endpoint import EndpointError
 
 REPORTS = ("html", "json", "none")
 USER_ERRORS = (ValueError, FileNotFoundError, EndpointError)
 
 
-def _bootstrap_options(command):
-    """--bootstrap and --seed, shared by `evaluate` and `evaluate compare`."""
-    command = click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")(command)
-    return click.option(
-        "--bootstrap",
-        "n_resamples",
-        type=click.IntRange(min=0),
-        default=1000,
-        show_default=True,
-        help="Bootstrap resamples for the 95% confidence intervals (0: none).",
-    )(command)
-
-
 @click.group(invoke_without_command=True)
-@click.option(
-    "--run",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Run directory (default: newest under runs/).",
-)
-@click.option("--model", help="Model directory, hub id or 'tiny' (instead of --run).")
-@click.option(
-    "--adapter",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Adapter directory for --model.",
-)
-@click.option(
-    "--data",
-    type=click.Path(path_type=Path),
-    default=Path("data/products"),
-    show_default=True,
-    help="Sample set.",
-)
-@click.option("--split", default="test", show_default=True, help="Split to evaluate on.")
-@click.option(
-    "--predictions",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Re-score a predictions.jsonl; no model needed.",
-)
-@click.option(
-    "--endpoint",
-    help="OpenAI-compatible server URL, e.g. http://localhost:8000/v1 (a vLLM server); OPENAI_API_KEY, when set, is sent as the bearer token.",
-)
-@click.option("--model-name", help="Model name on the server (with --endpoint).")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Requests in flight (--endpoint).",
-)
-@click.option(
-    "--timeout",
-    "timeout_s",
-    type=click.FloatRange(min=0, min_open=True),
-    default=120.0,
-    show_default=True,
-    help="Seconds per request (--endpoint).",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=3,
-    show_default=True,
-    help="Retries per request (--endpoint).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Output directory (default: evals/<name>).",
-)
-@click.option("--name", help="Evaluation name (default: from the run, model or file).")
+@options_from(EvaluateConfig)
 @click.option(
     "--report",
     type=click.Choice(REPORTS),
     default=None,
-    help="html: also write report.html; json: print results.json; none: files only. Default: terminal summary.",
+    help="html: also write report.html; json: print results.json; none: files only.",
+    cls=ConfigOption,
+    default_text="a terminal summary",
 )
-@click.option(
-    "--max-new-tokens",
-    type=click.IntRange(min=1),
-    default=64,
-    show_default=True,
-    help="Tokens per answer at most.",
-)
-@click.option(
-    "--num-crops", type=click.IntRange(min=1), help="HD crops per image (model; default: the model's)."
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Samples per generation batch (model).",
-)
-@click.option(
-    "--prompt-style",
-    type=click.Choice(["chat", "cookbook", "zero-shot"]),
-    help="Prompt and answer format (default: the one the run was trained with, else chat). zero-shot: for a "
-    "model not trained on it (a base model, another VLM); the question spells out the answer format and lists "
-    "the training split's categories.",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    help="Evaluate the first N samples only, into evals/<name>-firstN unless --name/--out say otherwise.",
-)
-@click.option(
-    "--ablate",
-    help="Ask again with a blank image and/or another sample's photo (seeded by --seed) to show whether "
-    "answers depend on the image: blank,shuffle (default for --run/--model), blank, shuffle or none "
-    "(default for --endpoint, where it triples the requests).",
-)
-@click.option(
-    "--ids",
-    metavar="ID,...",
-    help="Generate the answers of these samples again (e.g. a suspicious one) and rescore; other answers are kept.",
-)
-@_bootstrap_options
 @click.pass_context
 def main(ctx: click.Context, report: str | None, **options) -> None:
     """Score a model's answers for price, title and category, with 95% confidence intervals.
@@ -174,13 +72,14 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
         return
     if report == "none":
         return
-    _render(lambda terminal: terminal.render_summary(outcome.results, outcome.records), outcome.results)
+    from productlens.reports import terminal
+
+    make_console().print(terminal.render_summary(outcome.results, outcome.records))
     if report == "html":
         from productlens.reports.html import write_report
 
-        thumbnails = load_thumbnails(config, [record["id"] for record in outcome.records])
         path = outcome.out_dir / "report.html"
-        write_report(path, outcome.results, outcome.records, thumbnails)
+        write_report(path, outcome.results, outcome.records, report_thumbnails(outcome))
         click.echo(f"Report: {path}")
     click.echo(f"Results: {outcome.out_dir / 'results.json'}")
 
@@ -200,50 +99,34 @@ def main(ctx: click.Context, report: str | None, **options) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Output directory (default: evals/compare-<names>).",
 )
-@_bootstrap_options
+@options_from(EvaluateConfig, only=("n_resamples", "seed"))
 def compare(
     evaluations: tuple[Path, ...], report: str | None, out: Path | None, n_resamples: int, seed: int
 ) -> None:
     """Compare evaluations side by side: paired-bootstrap differences on shared samples, vs the first."""
-    from productlens.evaluate.compare import compare_evaluations
+    from productlens.evaluate.compare import comparison_thumbnails, run_comparison
 
     try:
-        comparison = compare_evaluations(list(evaluations), n_resamples=n_resamples, seed=seed)
+        comparison, out = run_comparison(evaluations, out, n_resamples=n_resamples, seed=seed)
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
-    out = out or Path("evals") / ("compare-" + "-vs-".join(path.name for path in evaluations))
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "compare.json", comparison, allow_nan=False)
     if report == "json":
         click.echo(json.dumps(comparison, indent=2))
         return
     if report == "none":
         return
-    _render(lambda terminal: terminal.render_compare(comparison), None)
+    from productlens.reports import terminal
+
+    make_console().print(terminal.render_compare(comparison))
     if report == "html":
         from productlens.reports.html import write_compare_report
 
-        write_compare_report(out / "report.html", comparison, _compare_thumbnails(evaluations[0], comparison))
+        _quiet_datasets()
+        write_compare_report(
+            out / "report.html", comparison, comparison_thumbnails(evaluations[0], comparison)
+        )
         click.echo(f"Report: {out / 'report.html'}")
     click.echo(f"Comparison: {out / 'compare.json'}")
-
-
-def _compare_thumbnails(first: Path, comparison: dict) -> dict[str, bytes]:
-    """Photos of the disagreements, from the sample set the first evaluation names (none if it is gone)."""
-    provenance = read_json(first / "results.json").get("provenance") or {}
-    data, split = provenance.get("data"), provenance.get("split") or "test"
-    ids = [str(item.get("id")) for item in comparison.get("disagreements") or []]
-    if not data or not ids or not (Path(data) / "manifest.json").is_file():
-        return {}
-    from productlens.core.sample_set import set_fingerprint
-
-    if provenance.get("data_fingerprint") != set_fingerprint(Path(data)):
-        return {}  # the set was regenerated since: the same ids may show other photos
-    _quiet_datasets()
-    try:
-        return load_thumbnails(EvaluateConfig(data=Path(data), split=split, predictions=first), ids)
-    except (FileNotFoundError, ValueError):
-        return {}
 
 
 def _quiet_datasets() -> None:
@@ -251,26 +134,6 @@ def _quiet_datasets() -> None:
     import datasets
 
     datasets.disable_progress_bars()
-
-
-def _render(build, results: dict | None) -> None:
-    """Print a renderable from productlens.reports.terminal; a plain list if reports is not installed."""
-    from productlens.core.console import make_console
-
-    console = make_console()
-    try:
-        from productlens.reports import terminal
-    except ImportError:
-        terminal = None
-    if terminal is not None:
-        console.print(build(terminal))
-    elif results is not None:
-        for name, metric in results["metrics"].items():
-            value = "n/a" if metric["value"] is None else f"{metric['value']:.4g}"
-            interval = (
-                "" if metric["ci_low"] is None else f" [{metric['ci_low']:.4g}, {metric['ci_high']:.4g}]"
-            )
-            click.echo(f"{metric['label']} ({name}): {value}{interval}  n={metric['n']}")
 
 
 @contextmanager

@@ -4,7 +4,7 @@ The first evaluation is the reference point: for every other run and every metri
 `delta` is that run's value minus the first run's, on the ids both scored, with a 95 % paired
 bootstrap interval (the same resampled ids for both runs). An interval that excludes 0 is a
 difference the samples support. Records are re-scored from their raw answers, so evaluations
-scored by older code compare fairly.
+scored by older code compare fairly. `run_comparison` writes the result to compare.json.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from productlens.core.json_files import read_json
+from productlens.core.json_files import read_json, write_json
 from productlens.evaluate.bootstrap import bootstrap, paired_difference
 from productlens.evaluate.paired_tests import pair_tests
 from productlens.evaluate.predictions_io import read_predictions
@@ -22,6 +22,7 @@ from productlens.evaluate.scoring import metric_specs, rescore_records
 from productlens.evaluate.training_stats import TrainingStats
 
 MAX_DISAGREEMENTS = 24
+COMPARE_FILE = "compare.json"
 
 
 def load_evaluation(directory: str | Path) -> tuple[Results, list[PredictionRecord], TrainingStats | None]:
@@ -137,3 +138,37 @@ def _unique_names(names: list[str], directories: Sequence[str | Path]) -> list[s
     if len(set(names)) == len(names):
         return names
     return [str(Path(directory)) for directory in directories]
+
+
+def run_comparison(
+    directories: Sequence[str | Path], out: Path | None = None, n_resamples: int = 1000, seed: int = 0
+) -> tuple[Comparison, Path]:
+    """Compare the evaluations and write compare.json to `out` (None: evals/compare-<a>-vs-<b>...).
+
+    Returns the comparison and the directory it was written to.
+    """
+    comparison = compare_evaluations(directories, n_resamples=n_resamples, seed=seed)
+    out = out or Path("evals") / ("compare-" + "-vs-".join(Path(path).name for path in directories))
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / COMPARE_FILE, comparison, allow_nan=False)
+    return comparison, out
+
+
+def comparison_thumbnails(first: str | Path, comparison: Comparison) -> dict[str, bytes]:
+    """Photos of the disagreements, from the sample set the first evaluation names; none when that set is
+    gone or was regenerated since (the same ids could show other photos)."""
+    from productlens.evaluate.evaluation import EvaluateConfig, load_thumbnails
+    from productlens.core.sample_set import set_fingerprint
+
+    first = Path(first)
+    provenance = read_json(first / "results.json").get("provenance") or {}
+    data, split = provenance.get("data"), provenance.get("split") or "test"
+    ids = [str(item.get("id")) for item in comparison.get("disagreements") or []]
+    if not data or not ids or not (Path(data) / "manifest.json").is_file():
+        return {}
+    if provenance.get("data_fingerprint") != set_fingerprint(Path(data)):
+        return {}
+    try:
+        return load_thumbnails(EvaluateConfig(data=Path(data), split=split, predictions=first), ids)
+    except (FileNotFoundError, ValueError):
+        return {}

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from productlens.core.atomic_writes import removed_on_failure
 from productlens.core.json_files import read_json, write_json
@@ -45,7 +45,7 @@ from productlens.evaluate.scoring import default_provenance, evaluate_records
 from productlens.evaluate.subset import named_for_subset, refuse_shrinking
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.evaluate.zero_shot import style_for_set
-from productlens.finetune.answer_format import PromptStyle
+from productlens.finetune.answer_format import PresetName, PromptStyle
 from productlens.finetune.trained import resolve_prompt_style
 
 Source = Literal["predictions", "endpoint", "model"]
@@ -61,44 +61,108 @@ class EvaluateConfig:
 
     data: Path = field(default=Path("data/products"), metadata={"help": "Sample set directory."})
     split: str = field(default="test", metadata={"help": "Split to evaluate on."})
-    out: Path | None = field(default=None, metadata={"help": "Output directory; None means evals/<name>."})
+    out: Path | None = field(
+        default=None,
+        metadata={"help": "Output directory.", "path": {"file_okay": False}, "default_text": "evals/<name>"},
+    )
     name: str | None = field(
-        default=None, metadata={"help": "Evaluation name; None derives it from the source."}
+        default=None,
+        metadata={"help": "Evaluation name.", "default_text": "from the run, model or file"},
     )
-    predictions: Path | None = field(default=None, metadata={"help": "Re-score this predictions.jsonl."})
-    endpoint: str | None = field(default=None, metadata={"help": "OpenAI-compatible server URL."})
+    predictions: Path | None = field(
+        default=None,
+        metadata={
+            "help": "Re-score a predictions.jsonl; no model needed.",
+            "path": {"dir_okay": False, "exists": True},
+        },
+    )
+    endpoint: str | None = field(
+        default=None,
+        metadata={
+            "help": "OpenAI-compatible server URL, e.g. http://localhost:8000/v1 (a vLLM server); "
+            "OPENAI_API_KEY, when set, is sent as the bearer token."
+        },
+    )
     model_name: str | None = field(
-        default=None, metadata={"help": "Model name on the server (with endpoint)."}
+        default=None, metadata={"help": "Model name on the server (with --endpoint)."}
     )
-    run: Path | None = field(default=None, metadata={"help": "Run directory (base model + adapter)."})
-    model: str | None = field(default=None, metadata={"help": "Model directory, hub id or 'tiny'."})
+    run: Path | None = field(
+        default=None,
+        metadata={
+            "help": "Run directory (base model + adapter or merged weights).",
+            "path": {"file_okay": False, "exists": True},
+            "default_text": "newest under runs/",
+        },
+    )
+    model: str | None = field(
+        default=None, metadata={"help": "Model directory, hub id or 'tiny' (instead of --run)."}
+    )
     adapter: Path | None = field(
-        default=None, metadata={"help": "Adapter directory for `model`; None for none."}
+        default=None,
+        metadata={
+            "help": "Adapter directory for --model.",
+            "default_text": "none",
+            "path": {"file_okay": False, "exists": True},
+        },
     )
-    concurrency: int = field(default=8, metadata={"help": "Requests in flight (endpoint)."})
-    timeout_s: float = field(default=120.0, metadata={"help": "Seconds per request (endpoint)."})
-    retries: int = field(default=3, metadata={"help": "Retries per request (endpoint)."})
-    max_new_tokens: int = field(default=64, metadata={"help": "Tokens generated per answer at most."})
+    concurrency: int = field(default=8, metadata={"help": "Requests in flight (--endpoint).", "min": 1})
+    timeout_s: float = field(
+        default=120.0,
+        metadata={
+            "help": "Seconds per request (--endpoint).",
+            "flag": "--timeout",
+            "min": 0,
+            "min_open": True,
+        },
+    )
+    retries: int = field(default=3, metadata={"help": "Retries per request (--endpoint).", "min": 0})
+    max_new_tokens: int = field(default=64, metadata={"help": "Tokens per answer at most.", "min": 1})
     num_crops: int | None = field(
-        default=None, metadata={"help": "HD crops per image (model); None: the model's."}
+        default=None,
+        metadata={"help": "HD crops per image (model).", "min": 1, "default_text": "the model's"},
     )
-    batch_size: int = field(default=8, metadata={"help": "Samples per generation batch (model)."})
-    n_resamples: int = field(default=1000, metadata={"help": "Bootstrap resamples for the CIs (0: none)."})
+    batch_size: int = field(default=8, metadata={"help": "Samples per generation batch (model).", "min": 1})
+    n_resamples: int = field(
+        default=1000,
+        metadata={
+            "help": "Bootstrap resamples for the 95% confidence intervals (0: none).",
+            "flag": "--bootstrap",
+            "min": 0,
+        },
+    )
     seed: int = field(default=0, metadata={"help": "Bootstrap seed."})
-    prompt_style: str | None = field(
-        default=None, metadata={"help": "Prompt style preset: chat or cookbook; None: the run's, else chat."}
+    prompt_style: PresetName | None = field(
+        default=None,
+        metadata={
+            "help": "Prompt and answer format. zero-shot: for a model not trained on it (a base model, another "
+            "VLM); the question spells out the answer format and lists the training split's categories.",
+            "default_text": "the one the run was trained with, else chat",
+        },
     )
     limit: int | None = field(
-        default=None, metadata={"help": "Evaluate the first N samples only; None: all."}
+        default=None,
+        metadata={
+            "help": "Evaluate the first N samples only, into evals/<name>-firstN unless --name/--out say "
+            "otherwise.",
+            "min": 1,
+            "default_text": "all",
+        },
     )
     ablate: str | None = field(
         default=None,
-        metadata={"help": "Image ablations: blank, shuffle, both or none; None: both for a local model."},
+        metadata={
+            "help": "Ask again with a blank image and/or another sample's photo (seeded by --seed) to show "
+            "whether answers depend on the image: blank,shuffle, blank, shuffle or none.",
+            "default_text": "blank,shuffle for --run/--model; none for --endpoint, where it triples the requests",
+        },
     )
     ids: str | None = field(
         default=None,
         metadata={
-            "help": "Comma-separated ids whose answers are generated again; None: generate what is missing."
+            "help": "Generate the answers of these samples again (e.g. a suspicious one) and rescore; other "
+            "answers are kept.",
+            "default_text": "generate only the missing answers",
+            "metavar": "ID,...",
         },
     )
 
@@ -153,6 +217,7 @@ class EvaluationOutcome(NamedTuple):
     out_dir: Path
     reused: int = 0  # answers taken from an earlier run's predictions.jsonl (same model and settings)
     generated: int = 0  # answers generated by this run
+    rows: Any = None  # the split's rows (a datasets.Dataset, images undecoded) when the set was read
 
 
 Progress = Callable[[int, int], None]
@@ -275,11 +340,22 @@ def _run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None)
     write_predictions(predictions_path, scored.records)
     write_json(out_dir / RESULTS_FILE, scored.results, allow_nan=False)
     write_json(out_dir / STATS_FILE, stats.to_dict())
-    return EvaluationOutcome(scored.results, scored.records, out_dir, reused, generated)
+    rows = None if split is None else split["rows"]  # read once: the report's thumbnails come from these
+    return EvaluationOutcome(scored.results, scored.records, out_dir, reused, generated, rows)
+
+
+def report_thumbnails(outcome: EvaluationOutcome) -> dict[str, bytes]:
+    """Thumbnails of the scored samples for the report, from the rows the evaluation read (no second read of
+    the set); empty when it was scored without the set."""
+    from productlens.evaluate.thumbnails import thumbnails_for_split
+
+    if outcome.rows is None:
+        return {}
+    return thumbnails_for_split(outcome.rows, [record["id"] for record in outcome.records])
 
 
 def load_thumbnails(config: EvaluateConfig, ids: list[str]) -> dict[str, bytes]:
-    """Thumbnails for the report from the set's images; empty when the set is not there."""
+    """Thumbnails of `ids` from the set of `config`; empty when the set is not there."""
     from productlens.evaluate.thumbnails import thumbnails_for_split
 
     if not config.data.exists():

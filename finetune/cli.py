@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import sys
@@ -10,163 +9,26 @@ import warnings
 from pathlib import Path
 
 import click
+from productlens.core.cli_options import options_from
 from productlens.finetune.config import FinetuneConfig
 
-_FIELDS = {f.name: f for f in dataclasses.fields(FinetuneConfig)}
-
-
-def _help(name: str) -> str:
-    return _FIELDS[name].metadata["help"]
-
-
-def _choices(*values: str) -> click.Choice:
-    return click.Choice(values, case_sensitive=False)
-
-
-def training_options(command):
-    """Every FinetuneConfig field as an option; help text comes from the dataclass."""
-    options = [
-        click.option(
-            "--data",
-            type=click.Path(path_type=Path),
-            default=Path("data/products"),
-            show_default=True,
-            help=_help("data"),
-        ),
-        click.option("--model", default="tiny", show_default=True, help=_help("model")),
-        click.option("--output", type=click.Path(path_type=Path), default=None, help=_help("output")),
-        click.option("--method", type=_choices("lora", "qlora", "full"), default=None, help=_help("method")),
-        click.option("--lora-r", type=int, default=64, show_default=True, help=_help("lora_r")),
-        click.option("--lora-alpha", type=int, default=None, help=_help("lora_alpha")),
-        click.option(
-            "--lora-dropout", type=float, default=0.05, show_default=True, help=_help("lora_dropout")
-        ),
-        click.option(
-            "--vision", type=_choices("frozen", "projector", "clip"), default=None, help=_help("vision")
-        ),
-        click.option("--num-crops", type=int, default=None, help=_help("num_crops")),
-        click.option("--epochs", type=float, default=None, help=_help("epochs")),
-        click.option("--max-steps", type=int, default=None, help=_help("max_steps")),
-        click.option("--batch-size", type=int, default=8, show_default=True, help=_help("batch_size")),
-        click.option("--grad-accum", type=int, default=1, show_default=True, help=_help("grad_accum")),
-        click.option(
-            "--learning-rate", "--lr", "learning_rate", type=float, default=None, help=_help("learning_rate")
-        ),
-        click.option(
-            "--scheduler",
-            type=_choices("cosine", "linear", "constant_with_warmup"),
-            default="cosine",
-            show_default=True,
-            help=_help("scheduler"),
-        ),
-        click.option(
-            "--warmup-ratio", type=float, default=0.03, show_default=True, help=_help("warmup_ratio")
-        ),
-        click.option(
-            "--weight-decay", type=float, default=0.0, show_default=True, help=_help("weight_decay")
-        ),
-        click.option(
-            "--max-grad-norm", type=float, default=1.0, show_default=True, help=_help("max_grad_norm")
-        ),
-        click.option(
-            "--precision",
-            type=_choices("auto", "bf16", "fp16", "fp32"),
-            default="auto",
-            show_default=True,
-            help=_help("precision"),
-        ),
-        click.option(
-            "--attn-implementation",
-            type=_choices("sdpa", "flash_attention_2", "eager"),
-            default="sdpa",
-            show_default=True,
-            help=_help("attn_implementation"),
-        ),
-        click.option(
-            "--gradient-checkpointing/--no-gradient-checkpointing",
-            default=None,
-            help=_help("gradient_checkpointing"),
-        ),
-        click.option("--seed", type=int, default=0, show_default=True, help=_help("seed")),
-        click.option("--max-train-samples", type=int, default=None, help=_help("max_train_samples")),
-        click.option(
-            "--prompt-style",
-            type=_choices("chat", "cookbook"),
-            default="chat",
-            show_default=True,
-            help=_help("prompt_style"),
-        ),
-        click.option("--question", default=None, help=_help("question")),
-        click.option("--answer-template", default=None, help=_help("answer_template")),
-        click.option("--eval-steps", type=int, default=None, help=_help("eval_steps")),
-        click.option("--eval-samples", type=int, default=16, show_default=True, help=_help("eval_samples")),
-        click.option(
-            "--eval-max-new-tokens",
-            type=int,
-            default=48,
-            show_default=True,
-            help=_help("eval_max_new_tokens"),
-        ),
-        click.option("--save-steps", type=int, default=None, help=_help("save_steps")),
-        click.option(
-            "--save-total-limit", type=int, default=2, show_default=True, help=_help("save_total_limit")
-        ),
-        click.option(
-            "--save-minutes", type=float, default=5.0, show_default=True, help=_help("save_minutes")
-        ),
-        click.option("--logging-steps", type=int, default=5, show_default=True, help=_help("logging_steps")),
-        click.option(
-            "--report-to",
-            type=_choices("none", "tensorboard", "wandb"),
-            default="none",
-            show_default=True,
-            help=_help("report_to"),
-        ),
-        click.option(
-            "--resume/--no-resume",
-            default=True,
-            show_default=True,
-            help="Continue from the latest checkpoint in the run directory (default) or refuse to touch an existing run.",
-        ),
-        click.option(
-            "--resume-from",
-            type=click.Path(exists=True, file_okay=False, path_type=Path),
-            default=None,
-            help="Continue from this checkpoint directory.",
-        ),
-        click.option("--overwrite", is_flag=True, help=_help("overwrite")),
-        click.option("--merge", is_flag=True, help=_help("merge")),
-        click.option(
-            "--deepspeed",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            default=None,
-            help=_help("deepspeed") + " Shipped: finetune/configs/zero2.json, zero3.json.",
-        ),
-        click.option(
-            "--fsdp-config",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            default=None,
-            help=_help("fsdp_config") + " Shipped: finetune/configs/fsdp.json.",
-        ),
-        click.option(
-            "--dataloader-workers", type=int, default=0, show_default=True, help=_help("dataloader_workers")
-        ),
-        click.option("--max-length", type=int, default=None, help=_help("max_length")),
-        click.option(
-            "--on-long",
-            type=_choices("skip", "error"),
-            default="skip",
-            show_default=True,
-            help=_help("on_long"),
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+NOT_OPTIONS = {"resume": "set with --resume/--no-resume and --resume-from DIR"}
 
 
 @click.command()
-@training_options
+@options_from(FinetuneConfig, exclude=NOT_OPTIONS, case_sensitive=False)
+@click.option(
+    "--resume/--no-resume",
+    default=True,
+    show_default=True,
+    help="Continue from the latest checkpoint in the run directory (default) or refuse to touch an existing run.",
+)
+@click.option(
+    "--resume-from",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Continue from this checkpoint directory.",
+)
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -204,15 +66,15 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
     try:
         if dry_run:
             import torch
-            from productlens.finetune.cli_progress import plan_table
             from productlens.finetune.plan import plan_training
+            from productlens.reports.finetune_view import plan_table
 
             gpu = torch.cuda.is_available()
             machine = "gpu" if gpu else ("cpu" if config.is_tiny else "no-gpu")
             plan = plan_training(
                 config, gpu_memory_gb=gpu_memory, precision="fp32" if machine == "cpu" else "bf16"
             )
-            console.print(plan_table(plan, machine=machine))
+            console.print(plan_table(plan.to_dict(), machine=machine))
             return
         if config.merge and not config.overwrite:
             from productlens.finetune.merge import is_finished_run, merge_run
@@ -229,10 +91,11 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
         import datasets
         from productlens.core.atomic_writes import removed_on_failure
         from productlens.finetune.cli_log import LogProgress
-        from productlens.finetune.cli_progress import RichProgress, summary_table
+        from productlens.finetune.cli_progress import RichProgress
         from productlens.finetune.interrupt import CheckpointOnSignal, TrainingInterrupted
         from productlens.finetune.recipe import run_finetune
         from productlens.finetune.run_dir import latest_checkpoint
+        from productlens.reports.finetune_view import summary_table
 
         datasets.disable_progress_bars()
         main_process = int(os.environ.get("RANK", "0")) == 0

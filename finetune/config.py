@@ -88,7 +88,10 @@ class FinetuneConfig:
     grad_accum: int = field(default=1, metadata=_help("Gradient accumulation steps."))
     learning_rate: float | None = field(
         default=None,
-        metadata=_help("Peak learning rate. None: 2e-4 LoRA, 2e-5 full (real); 5e-4 full, 2e-3 LoRA (tiny)."),
+        metadata={
+            "help": "Peak learning rate. None: 2e-4 LoRA, 2e-5 full (real); 5e-4 full, 2e-3 LoRA (tiny).",
+            "flag": ("--learning-rate", "--lr"),
+        },
     )
     scheduler: Scheduler = field(default="cosine", metadata=_help("Learning-rate schedule after warm-up."))
     warmup_ratio: float = field(default=0.03, metadata=_help("Share of steps with a linear warm-up."))
@@ -150,8 +153,20 @@ class FinetuneConfig:
             "Also write merged weights (official layout) to merged/; on a finished run, merge without training."
         ),
     )
-    deepspeed: Path | None = field(default=None, metadata=_help("DeepSpeed config JSON (ZeRO-2/3)."))
-    fsdp_config: Path | None = field(default=None, metadata=_help("FSDP config JSON (turns FSDP on)."))
+    deepspeed: Path | None = field(
+        default=None,
+        metadata={
+            "help": "DeepSpeed config JSON (ZeRO-2/3). Shipped: finetune/configs/zero2.json, zero3.json.",
+            "path": {"exists": True, "dir_okay": False},
+        },
+    )
+    fsdp_config: Path | None = field(
+        default=None,
+        metadata={
+            "help": "FSDP config JSON (turns FSDP on). Shipped: finetune/configs/fsdp.json.",
+            "path": {"exists": True, "dir_okay": False},
+        },
+    )
     dataloader_workers: int = field(default=0, metadata=_help("DataLoader worker processes."))
     max_length: int | None = field(
         default=None,

@@ -17,8 +17,9 @@ counts and the sequence length:
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from productlens.finetune.answer_format import build_prompt
@@ -82,6 +83,22 @@ class TrainingPlan:
     @property
     def fits(self) -> bool:
         return self.memory.total <= self.gpu_memory
+
+    def to_dict(self, shown_ids: int = 4) -> dict[str, Any]:
+        """Plain values for rendering (reports/finetune_view.py): sizes in GB, the derived figures included."""
+        memory_gb = {name: value / GB for name, value in asdict(self.memory).items()}
+        lengths = None
+        if self.lengths is not None:
+            lengths = {**asdict(self.lengths), "over_text": self.lengths.describe_over(shown_ids)}
+        return {
+            **asdict(self),
+            "tokens": {**asdict(self.tokens), "total": self.tokens.total},
+            "memory_gb": {**memory_gb, "total": self.memory.total / GB},
+            "activations_per_sample_gb": self.activations_per_sample / GB,
+            "gpu_memory_gb": self.gpu_memory / GB,
+            "fits": self.fits,
+            "lengths": lengths,
+        }
 
 
 def _config_and_processor(config: FinetuneConfig):

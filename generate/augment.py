@@ -39,23 +39,34 @@ CHUNK = 8
 class AugmentConfig:
     """Settings of `sample-gen augment`."""
 
-    source: Path = field(metadata={"help": "the sample set to augment"})
-    out: Path = field(default=Path("data/augmented"), metadata={"help": "the new set directory"})
-    copies: int = field(default=2, metadata={"help": "augmented copies of every parent"})
-    seed: int = field(default=0, metadata={"help": "random seed; equal seeds give equal bytes"})
+    source: Path = field(metadata={"help": "The sample set to augment."})
+    out: Path = field(
+        default=Path("data/augmented"),
+        metadata={"help": "Directory of the new set.", "path": {"file_okay": False}},
+    )
+    copies: int = field(default=2, metadata={"help": "Augmented copies per row."})
+    seed: int = field(default=0, metadata={"help": "Random seed (equal seeds, equal bytes)."})
     splits: tuple[str, ...] = field(
-        default=("train",), metadata={"help": "splits whose rows get copies (others are copied as is)"}
+        default=("train",),
+        metadata={
+            "help": "Comma-separated splits whose rows get copies; copies stay in their parent's split.",
+            "metavar": "SPLIT,...",
+        },
     )
     balance_to: int | None = field(
-        default=None, metadata={"help": "extra copies until every category3 has this many rows; None = off"}
+        default=None,
+        metadata={"help": "Extra copies until each category3 has N rows.", "default_text": "off"},
     )
-    settings: AugmentSettings = field(default_factory=AugmentSettings, metadata={"help": "strengths"})
-    workers: int | None = field(default=1, metadata={"help": "processes; None = all cores"})
-    overwrite: bool = field(default=False, metadata={"help": "replace a non-empty --out"})
+    settings: AugmentSettings = field(default_factory=AugmentSettings, metadata={"help": "Strengths."})
+    workers: int | None = field(default=1, metadata={"help": "Worker processes (0 or None: all cores)."})
+    overwrite: bool = field(
+        default=False, metadata={"help": "Replace a non-empty --out (once the new set is complete)."}
+    )
 
     def __post_init__(self) -> None:
         self.source = Path(self.source)
         self.out = Path(self.out)
+        self.workers = self.workers or None  # 0, like None, means every core
         if not 0 <= self.copies <= 100:
             raise ValueError(f"copies must be between 0 and 100, got {self.copies}")
         unknown = [s for s in self.splits if s not in SPLITS]
@@ -82,6 +93,10 @@ class AugmentReport:
     children: Counter[str] = field(default_factory=Counter)
     balancing_copies: int = 0
     summary: SetSummary = field(default_factory=SetSummary)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for rendering (reports/sample_set_view.py)."""
+        return {**vars(self), "summary": self.summary.to_dict()}  # vars(): asdict loses a Counter's counts
 
 
 def child_code(parent: str, index: int, taken: set[str]) -> str:

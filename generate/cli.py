@@ -5,24 +5,25 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
+from productlens.core.cli_options import options_from
 from productlens.core.console import make_console
-from productlens.core.constants import DEFAULT_PRICE_SIGMA
 from productlens.core.progress_lines import ProgressLog, SteadyTimeRemaining
 from productlens.core.sample_set import read_manifest
-from productlens.generate.cli_fidelity import fidelity_renderable
-from productlens.generate.cli_import import augment_command, import_command, profile_command
-from productlens.generate.cli_summary import summary_renderable
+from productlens.generate.cli_augment import augment_command
+from productlens.generate.cli_common import USER_ERRORS
+from productlens.generate.cli_import import import_command
+from productlens.generate.cli_profile import profile_command
 from productlens.generate.export import EXPORT_FORMATS, export_set
 from productlens.generate.fidelity import compare_sets
 from productlens.generate.like import generate_like_set
-from productlens.generate.products import MARKETS
 from productlens.generate.summary import summarize_set
 from productlens.generate.synthesize import GenerateConfig, generate_set
+from productlens.reports.fidelity_view import fidelity_renderable
+from productlens.reports.sample_set_view import summary_renderable
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, NotADirectoryError, PermissionError)
 
 
 def parse_size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
@@ -33,18 +34,6 @@ def parse_size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[
     return width, height
 
 
-def parse_ratios(ctx: click.Context, param: click.Parameter, value: str) -> tuple[float, float, float]:
-    try:
-        parts = tuple(float(part) for part in value.split(","))
-    except ValueError:
-        raise click.BadParameter(f"expected three numbers like 0.8,0.1,0.1, got {value!r}") from None
-    if len(parts) != 3 or abs(sum(parts) - 1) > 1e-6 or min(parts) < 0:
-        raise click.BadParameter(
-            f"train,validation,test ratios must be three numbers summing to 1, got {value!r}"
-        )
-    return parts  # type: ignore[return-value]
-
-
 def _echo_err(line: str) -> None:
     click.echo(line, err=True)
 
@@ -53,55 +42,24 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # so `kill` cleans up the temporary directory like Ctrl-C does
 
 
+NOT_OPTIONS = {
+    "width": "set with --size WIDTHxHEIGHT",
+    "height": "set with --size WIDTHxHEIGHT",
+    "image_format": "set with --png",
+    "prop_rate": "part of the photo style, not a command-line setting",
+    "crop_rate": "part of the photo style, not a command-line setting",
+    "discount_rate": "part of the catalogue style, not a command-line setting",
+    "competence_date": "fixed so that equal seeds give equal sets",
+    "rows_per_shard": "a storage detail; tests set it to make several shards",
+}
+
+
 @click.group(invoke_without_command=True)
-@click.option("-n", "--count", type=int, default=6000, show_default=True, help="Number of products.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data/products"),
-    show_default=True,
-    help="Directory of the new set.",
-)
-@click.option(
-    "--seed", type=int, default=0, show_default=True, help="Random seed (equal seeds, equal bytes)."
-)
-@click.option("--workers", type=int, default=None, help="Worker processes [default: all cores].")
+@options_from(GenerateConfig, exclude=NOT_OPTIONS)
 @click.option(
     "--size", default="336x336", show_default=True, callback=parse_size, help="Photo size WIDTHxHEIGHT."
 )
-@click.option(
-    "--price-sigma",
-    type=float,
-    default=DEFAULT_PRICE_SIGMA,
-    show_default=True,
-    help="Log-normal price noise (0 = none).",
-)
-@click.option(
-    "--split",
-    "ratios",
-    default="0.8,0.1,0.1",
-    show_default=True,
-    callback=parse_ratios,
-    help="train,validation,test ratios (by a hash of product_code).",
-)
-@click.option(
-    "--jpeg-quality", type=int, default=90, show_default=True, help="JPEG quality of the photos (1-100)."
-)
-@click.option(
-    "--artefacts",
-    type=float,
-    default=0.1,
-    show_default=True,
-    help="Share of photos saved at JPEG quality 25-50.",
-)
 @click.option("--png", is_flag=True, help="Store photos as PNG instead of JPEG.")
-@click.option(
-    "--country",
-    type=click.Choice(list(MARKETS)),
-    default="US",
-    show_default=True,
-    help="Market and currency.",
-)
 @click.option(
     "--like",
     type=click.Path(path_type=Path, exists=True),
@@ -109,34 +67,8 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     help="Follow a set (or a profile JSON from `sample-gen profile`): categories, prices, titles, currency "
     "(so not combined with --country or --price-sigma).",
 )
-@click.option(
-    "--overwrite", is_flag=True, help="Replace a non-empty --out (only once the new set is complete)."
-)
-@click.option(
-    "--holdout",
-    default=None,
-    help="Attribute combinations kept out of train, in validation and test only: "
-    "'colour=Burgundy&leaf=TOTE BAGS,material=Suede&leaf=SNEAKERS' or 'random:10%' (a seeded tenth of "
-    "the (colour, leaf) and (material, leaf) pairs). Rows get combination_seen.",
-)
 @click.pass_context
-def main(
-    ctx: click.Context,
-    count: int,
-    out: Path,
-    seed: int,
-    workers: int | None,
-    size: tuple[int, int],
-    price_sigma: float,
-    ratios: tuple[float, float, float],
-    jpeg_quality: int,
-    artefacts: float,
-    png: bool,
-    country: str,
-    like: Path | None,
-    overwrite: bool,
-    holdout: str | None,
-) -> None:
+def main(ctx: click.Context, size: tuple[int, int], png: bool, like: Path | None, **options: Any) -> None:
     """Generate a synthetic product sample set whose photos carry the title, category and price.
 
     Plain `sample-gen` writes 6,000 products to data/products. The set is written to a temporary
@@ -150,7 +82,7 @@ def main(
             for name in ("country", "price_sigma")
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
         ]
-        if holdout is not None:
+        if options["holdout"] is not None:
             raise click.UsageError(
                 "--holdout cannot be combined with --like (only plain sample-gen sets hold out)."
             )
@@ -161,20 +93,7 @@ def main(
             )
     try:
         config = GenerateConfig(
-            count=count,
-            out=out,
-            seed=seed,
-            workers=workers,
-            width=size[0],
-            height=size[1],
-            price_sigma=price_sigma,
-            ratios=ratios,
-            image_format="png" if png else "jpeg",
-            jpeg_quality=jpeg_quality,
-            artefact_rate=artefacts,
-            country=country,
-            overwrite=overwrite,
-            holdout=holdout,
+            width=size[0], height=size[1], image_format="png" if png else "jpeg", **options
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
@@ -211,7 +130,9 @@ def main(
         raise click.ClickException(str(error)) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-    make_console().print(summary_renderable(summary, f"sample set {config.out}", read_manifest(config.out)))
+    make_console().print(
+        summary_renderable(summary.to_dict(), f"sample set {config.out}", read_manifest(config.out))
+    )
 
 
 @main.command()
@@ -235,9 +156,9 @@ def show(directory: Path, compare: Path | None) -> None:
         fidelity = compare_sets(directory, compare) if compare is not None else None
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from None
-    make_console().print(summary_renderable(summary, f"sample set {directory}", manifest))
+    make_console().print(summary_renderable(summary.to_dict(), f"sample set {directory}", manifest))
     if fidelity is not None:
-        make_console().print(fidelity_renderable(fidelity))
+        make_console().print(fidelity_renderable(fidelity.to_dict()))
 
 
 @main.command()

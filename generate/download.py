@@ -63,23 +63,39 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 class DownloadConfig:
     """How images are fetched; the defaults suit a CDN such as a catalogue's image server."""
 
-    concurrency: int = field(default=16, metadata={"help": "parallel downloads (threads)"})
-    timeout_s: float = field(default=10.0, metadata={"help": "seconds to connect and for each read"})
-    deadline_s: float = field(default=60.0, metadata={"help": "seconds for one whole attempt"})
-    retries: int = field(default=3, metadata={"help": "extra attempts on 5xx, 429, timeouts, dropped links"})
-    backoff_s: float = field(default=0.5, metadata={"help": "first wait before a retry; doubles each time"})
-    max_bytes: int = field(default=20_000_000, metadata={"help": "largest accepted image file"})
-    max_pixels: int = field(default=40_000_000, metadata={"help": "largest accepted width x height"})
-    max_redirects: int = field(default=5, metadata={"help": "redirects followed per attempt"})
-    cache_dir: Path | None = field(default=None, metadata={"help": "where good images are kept; None = none"})
+    concurrency: int = field(default=16, metadata={"help": "Parallel downloads (threads)."})
+    timeout_s: float = field(
+        default=10.0, metadata={"help": "Seconds to connect / per read.", "flag": "--timeout"}
+    )
+    deadline_s: float = field(
+        default=60.0,
+        metadata={"help": "Seconds for one whole attempt (connect, headers, body).", "flag": "--deadline"},
+    )
+    retries: int = field(
+        default=3, metadata={"help": "Retries on 5xx, 429, timeouts and dropped connections."}
+    )
+    backoff_s: float = field(
+        default=0.5, metadata={"help": "First retry wait in seconds (doubles).", "flag": "--backoff"}
+    )
+    max_bytes: int = field(default=20_000_000, metadata={"help": "Largest image file in bytes."})
+    max_pixels: int = field(default=40_000_000, metadata={"help": "Largest accepted width x height."})
+    max_redirects: int = field(default=5, metadata={"help": "Redirects followed per attempt."})
+    cache_dir: Path | None = field(
+        default=None,
+        metadata={
+            "help": "Where good images are kept, so an interrupted import resumes; None: no cache.",
+        },
+    )
     local_root: Path | None = field(
         default=None,
         metadata={
-            "help": "local image paths may also point anywhere under this folder; None = only relative "
-            "paths inside the source's folder"
+            "help": "Also read local image paths that resolve under DIR (absolute paths, .. out of the "
+            "source's folder).",
+            "path": {"file_okay": False, "exists": True},
+            "default_text": "only relative paths inside the source's folder",
         },
     )
-    user_agent: str = field(default="productlens-import/0.1", metadata={"help": "User-Agent header"})
+    user_agent: str = field(default="productlens-import/0.1", metadata={"help": "User-Agent header."})
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:

@@ -13,8 +13,9 @@ Measures, all from metadata (no images):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,10 @@ class FidelityReport:
     @property
     def categories_within_critical(self) -> int:
         return sum(c.price_ks <= c.ks_critical for c in self.categories)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for rendering (reports/fidelity_view.py), the derived count included."""
+        return {**asdict(self), "categories_within_critical": self.categories_within_critical}
 
 
 def compare_sets(a: str | Path, b: str | Path) -> FidelityReport:

@@ -31,7 +31,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from productlens.generate.clean import (
     is_missing,
     length_problem,
     parse_flag,
+    parse_mapping,
     parse_price,
     value_problem,
 )
@@ -72,26 +73,55 @@ FAILURE_FILE = "import-failures.csv"
 class ImportConfig:
     """Settings of `sample-gen import`."""
 
-    source: str = field(metadata={"help": "CSV / Parquet / JSONL file, or a hub dataset id"})
-    out: Path = field(default=Path("data/imported"), metadata={"help": "the set directory to create"})
+    source: str = field(metadata={"help": "CSV / Parquet / JSONL file, or a hub dataset id."})
+    out: Path = field(
+        default=Path("data/imported"),
+        metadata={"help": "Directory of the new set.", "path": {"file_okay": False}},
+    )
     column_map: dict[str, str] = field(
-        default_factory=dict, metadata={"help": "our column -> the source's column (--map)"}
+        default_factory=dict,
+        metadata={
+            "help": "Column names for other schemas: ours=theirs pairs, e.g. title=name,full_price=price,image=photo.",
+            "flag": "--map",
+            "parse": parse_mapping,
+        },
     )
     na_category: str | None = field(
-        default=None, metadata={"help": "value for missing categories; None keeps `N.A.`"}
+        default=None,
+        metadata={"help": "Replace missing (N.A.) categories by this value.", "default_text": "keep N.A."},
     )
-    download: DownloadConfig = field(default_factory=DownloadConfig, metadata={"help": "image fetching"})
+    download: DownloadConfig = field(default_factory=DownloadConfig, metadata={"help": "Image fetching."})
     ratios: tuple[float, float, float] = field(
-        default=DEFAULT_RATIOS, metadata={"help": "train,validation,test by a hash of product_code"}
+        default=DEFAULT_RATIOS,
+        metadata={
+            "help": "train,validation,test ratios (by a hash of product_code).",
+            "flag": "--split",
+            "check": validate_ratios,
+        },
     )
     failures_path: Path | None = field(
-        default=None, metadata={"help": f"failure file; None = <out>/{FAILURE_FILE}"}
+        default=None,
+        metadata={
+            "help": "Failure file (CSV).",
+            "flag": "--failures",
+            "path": {"dir_okay": False},
+            "default_text": f"OUT/{FAILURE_FILE}",
+        },
     )
-    limit: int | None = field(default=None, metadata={"help": "import only the first N rows; None = all"})
-    hub_split: str | None = field(default=None, metadata={"help": "hub dataset split; None = all splits"})
-    overwrite: bool = field(default=False, metadata={"help": "replace a non-empty --out"})
-    sep: str | None = field(default=None, metadata={"help": "CSV separator; None = `,` (a tab for .tsv)"})
-    encoding: str = field(default="utf-8-sig", metadata={"help": "text encoding of a CSV or JSONL source"})
+    limit: int | None = field(
+        default=None, metadata={"help": "Import only the first N rows.", "default_text": "all"}
+    )
+    hub_split: str | None = field(
+        default=None, metadata={"help": "Split of a hub dataset.", "default_text": "all"}
+    )
+    overwrite: bool = field(
+        default=False, metadata={"help": "Replace a non-empty --out (once the new set is complete)."}
+    )
+    sep: str | None = field(
+        default=None,
+        metadata={"help": "CSV field separator, e.g. ';' or '\\t'.", "default_text": "',', a tab for .tsv"},
+    )
+    encoding: str = field(default="utf-8-sig", metadata={"help": "Text encoding of a CSV or JSONL source."})
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
@@ -138,6 +168,16 @@ class ImportReport:
     @property
     def failure_counts(self) -> Counter[str]:
         return Counter(failure.reason for failure in self.failures)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for rendering (reports/sample_set_view.py), the derived figures included."""
+        return {
+            **vars(self),  # not asdict(), which loses a Counter's counts
+            "failures": [asdict(failure) for failure in self.failures],
+            "fetch": vars(self.fetch),
+            "summary": self.summary.to_dict(),
+            "failure_counts": self.failure_counts,
+        }
 
     @property
     def duplicates(self) -> int:

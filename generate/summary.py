@@ -34,6 +34,11 @@ class SetSummary:
     def price_mean(self) -> float | None:
         return self.price_sum / self.rows if self.rows else None
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for rendering (reports/sample_set_view.py), the derived figures included."""
+        # vars(), not asdict(): asdict rebuilds a Counter from (key, count) pairs and loses the counts
+        return {**vars(self), "rows": self.rows, "price_mean": self.price_mean}
+
     def add(self, split: str, row: Mapping[str, Any]) -> None:
         """Count one row of `split` (a dict with the category, source, currency and full_price columns)."""
         category1, category3, source = row["category1_code"], row["category3_code"], row["source"]

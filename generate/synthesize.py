@@ -32,35 +32,52 @@ CHUNK = 16
 class GenerateConfig:
     """Settings of `sample-gen`; every field has a default so plain `sample-gen` makes a usable set."""
 
-    count: int = field(default=3000, metadata={"help": "number of products"})
-    out: Path = field(default=Path("data/products"), metadata={"help": "the set directory to create"})
-    seed: int = field(default=0, metadata={"help": "random seed; equal seeds give byte-identical sets"})
-    workers: int | None = field(default=None, metadata={"help": "processes; None = all cores"})
-    width: int = field(default=336, metadata={"help": "photo width in pixels"})
-    height: int = field(default=336, metadata={"help": "photo height in pixels"})
+    count: int = field(default=6000, metadata={"help": "Number of products.", "flag": ("-n", "--count")})
+    out: Path = field(
+        default=Path("data/products"),
+        metadata={"help": "Directory of the new set.", "path": {"file_okay": False}},
+    )
+    seed: int = field(default=0, metadata={"help": "Random seed (equal seeds, equal bytes)."})
+    workers: int | None = field(
+        default=None, metadata={"help": "Worker processes.", "default_text": "all cores"}
+    )
+    width: int = field(default=336, metadata={"help": "Photo width in pixels."})
+    height: int = field(default=336, metadata={"help": "Photo height in pixels."})
     price_sigma: float = field(
-        default=DEFAULT_PRICE_SIGMA, metadata={"help": "sigma of the log-normal price noise; 0 = oracle"}
+        default=DEFAULT_PRICE_SIGMA,
+        metadata={"help": "Log-normal price noise (sigma of the log; 0 = none, the oracle price)."},
     )
     ratios: tuple[float, float, float] = field(
-        default=DEFAULT_RATIOS, metadata={"help": "train,validation,test"}
+        default=DEFAULT_RATIOS,
+        metadata={
+            "help": "train,validation,test ratios (by a hash of product_code).",
+            "flag": "--split",
+            "check": validate_ratios,
+        },
     )
-    image_format: Literal["jpeg", "png"] = field(default="jpeg", metadata={"help": "photo encoding"})
-    jpeg_quality: int = field(default=90, metadata={"help": "JPEG quality of ordinary photos (1-100)"})
+    image_format: Literal["jpeg", "png"] = field(default="jpeg", metadata={"help": "Photo encoding."})
+    jpeg_quality: int = field(default=90, metadata={"help": "JPEG quality of the photos (1-100)."})
     artefact_rate: float = field(
-        default=0.1, metadata={"help": "share of photos saved at JPEG quality 25-50"}
+        default=0.1, metadata={"help": "Share of photos saved at JPEG quality 25-50.", "flag": "--artefacts"}
     )
-    prop_rate: float = field(default=0.15, metadata={"help": "share of photos with a prop beside the item"})
+    prop_rate: float = field(default=0.15, metadata={"help": "Share of photos with a prop beside the item."})
     crop_rate: float = field(
-        default=0.06, metadata={"help": "share of photos where the item runs off an edge"}
+        default=0.06, metadata={"help": "Share of photos where the item runs off an edge."}
     )
-    discount_rate: float = field(default=0.15, metadata={"help": "share of products on discount"})
-    country: str = field(default="US", metadata={"help": f"market: one of {', '.join(MARKETS)}"})
-    competence_date: str = field(default="2024-05-01", metadata={"help": "first scrape date (ISO)"})
-    overwrite: bool = field(default=False, metadata={"help": "replace a non-empty --out"})
-    rows_per_shard: int = field(default=1000, metadata={"help": "rows per Parquet file"})
+    discount_rate: float = field(default=0.15, metadata={"help": "Share of products on discount."})
+    country: str = field(default="US", metadata={"help": "Market and currency.", "choices": tuple(MARKETS)})
+    competence_date: str = field(default="2024-05-01", metadata={"help": "First scrape date (ISO)."})
+    overwrite: bool = field(
+        default=False, metadata={"help": "Replace a non-empty --out (only once the new set is complete)."}
+    )
+    rows_per_shard: int = field(default=1000, metadata={"help": "Rows per Parquet file."})
     holdout: str | None = field(
         default=None,
-        metadata={"help": "attribute combinations kept out of train (generate/holdout.py); None: none"},
+        metadata={
+            "help": "Attribute combinations kept out of train, in validation and test only: "
+            "'colour=Burgundy&leaf=TOTE BAGS,material=Suede&leaf=SNEAKERS' or 'random:10%' (a seeded tenth "
+            "of the (colour, leaf) and (material, leaf) pairs). Rows get combination_seen."
+        },
     )
 
     def __post_init__(self) -> None:

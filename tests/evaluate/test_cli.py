@@ -79,8 +79,15 @@ def test_rescoring_again_without_the_set_uses_saved_training_stats(tmp_path, eva
     assert after["baselines"] == before["baselines"]
 
 
-def test_html_report_through_the_cli(tmp_path, eval_set, saved_predictions):
+def test_html_report_through_the_cli(tmp_path, eval_set, saved_predictions, monkeypatch):
     pytest.importorskip("productlens.reports.html")
+    from productlens.evaluate import evaluation
+
+    reads = []
+    load_split = evaluation._load_split
+    monkeypatch.setattr(
+        evaluation, "_load_split", lambda config: reads.append(config.data) or load_split(config)
+    )
     out = tmp_path / "html"
     result = invoke(
         "--predictions",
@@ -98,6 +105,7 @@ def test_html_report_through_the_cli(tmp_path, eval_set, saved_predictions):
     html = (out / "report.html").read_text()
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "data:image/jpeg;base64," in html  # thumbnails from the set's images
+    assert reads == [eval_set]  # the set is read once: scoring and the report's thumbnails share it
 
 
 def test_compare_two_evaluations(tmp_path, eval_set, saved_predictions, test_predictions):
