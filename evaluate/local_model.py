@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import torch
+from productlens.core.run_json import read_run_record, run_json_path
 from productlens.finetune.answer_format import PromptStyle
 
 
@@ -24,17 +25,15 @@ class LocalModel(NamedTuple):
 
 def is_run_dir(path: str | Path) -> bool:
     """True for a directory `finetune` wrote (it holds run.json)."""
-    return (Path(path) / "run.json").is_file()
+    return run_json_path(path).is_file()
 
 
 def run_prompt_style(run_dir: str | Path) -> PromptStyle:
     """The prompt style a run was trained with: run.json's preset plus its question/answer overrides."""
-    from productlens.finetune.run_dir import read_run
-
-    record = read_run(Path(run_dir))
-    style = PromptStyle.preset(record.get("prompt_style") or "chat")
-    config = record.get("config") or {}
-    overrides = {key: config.get(key) for key in ("question", "answer_template")}
+    record = read_run_record(run_dir)
+    style = PromptStyle.preset(record["prompt_style"])
+    config = record["config"]
+    overrides = {key: config.get(key) for key in ("question", "answer_template")}  # None: the preset's
     return dataclasses.replace(style, **{key: value for key, value in overrides.items() if value})
 
 

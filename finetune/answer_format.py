@@ -101,7 +101,7 @@ class PromptStyle:
                 )
 
     @classmethod
-    def preset(cls, name: PresetName) -> PromptStyle:
+    def preset(cls, name: PresetName | str) -> PromptStyle:
         """A named preset: "chat" (the official chat template), "cookbook" (the CookBook's exact string) or
         "zero-shot" (the question spells out the answer format; see `zero_shot_style`)."""
         if name not in PRESETS:

@@ -186,6 +186,7 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
     --model tiny` needs no paths. An existing run resumes from its latest checkpoint; --overwrite starts
     again. Multi-GPU: run the same command under `torchrun --nproc_per_node N` or `accelerate launch`.
     """
+    from productlens.core.run_json import RunRecordError
     from productlens.finetune.cli_checks import check_exists, check_model, with_option_names
     from productlens.finetune.errors import FinetuneError
     from productlens.reports.console import make_console
@@ -215,7 +216,8 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
             console.print(plan_table(plan, machine=machine))
             return
         if config.merge and not config.overwrite:
-            from productlens.finetune.merge import is_finished_run, merge_run
+            from productlens.core.run_json import is_finished_run
+            from productlens.finetune.merge import merge_run
             from rich.markup import escape
 
             run_dir = config.resolve().output
@@ -268,7 +270,7 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
                 soft_wrap=True,
             )
             sys.exit(130)
-    except (FinetuneError, FileNotFoundError) as error:
+    except (FinetuneError, RunRecordError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     if result.record:
         console.print(summary_table(result.record))

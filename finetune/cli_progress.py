@@ -5,8 +5,10 @@ Only the CLI uses this file; the recipe stays silent and returns objects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from productlens.core.run_json import RunRecord
 from productlens.finetune.cli_log import resume_line, validation_line
 from productlens.finetune.plan import GB, TrainingPlan
 from productlens.generate.progress_lines import SteadyTimeRemaining
@@ -76,7 +78,7 @@ class RichProgress(TrainerCallback):
             self.progress = None
 
 
-def summary_table(record: dict[str, Any]) -> Table:
+def summary_table(record: RunRecord) -> Table:
     """The final summary: where the run is, what trained, loss and validation."""
     table = Table(title="finetune: done", show_header=False, title_justify="left")
     table.add_column(style="bold")
@@ -117,7 +119,7 @@ def summary_table(record: dict[str, Any]) -> Table:
     check = record.get("image_check")
     if check:
         table.add_row("image check", image_check_text(check))
-    speed = record.get("train_samples_per_second")
+    speed = record["train_samples_per_second"]
     table.add_row("time", f"{record['wall_s']:.0f} s" + (f" ({speed:.2f} samples/s)" if speed else ""))
     written = [
         "adapter/" if record["adapter"] else None,
@@ -131,7 +133,7 @@ def summary_table(record: dict[str, Any]) -> Table:
     return table
 
 
-def image_check_text(check: dict[str, Any]) -> Text:
+def image_check_text(check: Mapping[str, Any]) -> Text:
     """The blank-image check in words: green when the photo matters, a red warning when it does not."""
     if check.get("warning"):
         return Text(f"WARNING: {check['warning']}", style="bold red")

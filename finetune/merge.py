@@ -18,10 +18,11 @@ from typing import Any
 
 import torch
 from peft import PeftModel
+from productlens.core.run_json import read_run_record, write_run_record
 from productlens.finetune.base_files import base_directory, carry_base_files, has_tokenizer
 from productlens.finetune.config import TINY
 from productlens.finetune.errors import FinetuneError
-from productlens.finetune.run_dir import RunLayout, read_run, replace_directory, write_run_json
+from productlens.finetune.run_dir import RunLayout, replace_directory
 
 
 def merge_adapter(base_model: str, adapter: Path, dest: Path, processor: Any) -> Path:
@@ -44,12 +45,6 @@ def merge_adapter(base_model: str, adapter: Path, dest: Path, processor: Any) ->
     return dest
 
 
-def is_finished_run(run_dir: Path) -> bool:
-    """True when `run_dir` holds a run whose training finished (run.json says so)."""
-    layout = RunLayout(Path(run_dir))
-    return layout.run_json.is_file() and read_run(layout.root).get("status") == "finished"
-
-
 def merge_run(run_dir: Path) -> Path:
     """Write merged/ for a finished LoRA run from its adapter/ (no training); run.json then names it."""
     from productlens.finetune.phi3v import Phi3VProcessor
@@ -57,15 +52,15 @@ def merge_run(run_dir: Path) -> Path:
     from productlens.generate.atomic import atomic_write_text
 
     layout = RunLayout(Path(run_dir))
-    record = read_run(layout.root)
-    if record.get("status") != "finished":
+    record = read_run_record(layout.root)
+    if record["status"] != "finished":
         raise FinetuneError(
             f"--merge: {layout.root} holds an unfinished run; run the same command without --merge to finish "
             "training first (it resumes), or add --merge to it"
         )
-    if record.get("adapter") is None:
+    if record["adapter"] is None:
         raise FinetuneError(
-            f"--merge: {layout.root} was trained with --method {record.get('method')}; its merged/ already "
+            f"--merge: {layout.root} was trained with --method {record['method']}; its merged/ already "
             "holds the full weights"
         )
     adapter = layout.root / record["adapter"]
@@ -74,6 +69,6 @@ def merge_run(run_dir: Path) -> Path:
     processor = Phi3VProcessor.from_pretrained(layout.processor)
     merge_adapter(record["base_model"], adapter, layout.merged, processor)
     record["merged"] = layout.merged.name
-    write_run_json(layout.root, record)
+    write_run_record(layout.root, record)
     atomic_write_text(layout.card, model_card(record))
     return layout.merged

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import torch
 from peft import PeftModel
-from productlens.finetune.run_dir import RunLayout, read_run
+from productlens.core.run_json import RunRecordError, read_run_record
+from productlens.finetune.run_dir import RunLayout
 
 
 def load_run(run_dir: str | Path, dtype: torch.dtype | None = None, num_crops: int | None = None):
@@ -18,11 +19,13 @@ def load_run(run_dir: str | Path, dtype: torch.dtype | None = None, num_crops: i
     from productlens.finetune.phi3v import Phi3VProcessor, load_phi3v
 
     layout = RunLayout(Path(run_dir))
-    record = read_run(layout.root)
-    if record.get("merged"):
+    record = read_run_record(layout.root)
+    if record["merged"]:
         model, _ = load_phi3v(str(layout.root / record["merged"]), dtype=dtype)
-    else:
+    elif record["adapter"]:
         base, _ = load_phi3v(record["base_model"], dtype=dtype)
         model = PeftModel.from_pretrained(base, str(layout.root / record["adapter"])).merge_and_unload()
+    else:
+        raise RunRecordError(f"{layout.run_json}: names neither 'merged' nor 'adapter' weights to load")
     processor = Phi3VProcessor.from_pretrained(layout.processor, num_crops=num_crops)
     return model.eval(), processor
