@@ -66,7 +66,7 @@ def load_local_model(
     """
     from productlens.finetune.phi3v import Phi3VProcessor, load_phi3v
 
-    device, dtype = inference_device_and_dtype(device)
+    target, dtype = inference_device_and_dtype(device)
     if is_run_dir(model):
         if adapter is not None:
             raise ValueError(
@@ -87,7 +87,7 @@ def load_local_model(
             if (Path(adapter) / "preprocessor_config.json").is_file():
                 # finetune saves the processor it trained with beside the adapter; use the same one
                 processor = Phi3VProcessor.from_pretrained(adapter, num_crops=num_crops)
-    return LocalModel(loaded.to(device).eval(), processor, device)
+    return LocalModel(loaded.to(target).eval(), processor, target)
 
 
 def _with_adapter(base: torch.nn.Module, adapter: Path) -> torch.nn.Module:

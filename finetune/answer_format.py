@@ -372,6 +372,7 @@ def _find_fields(text: str, style: PromptStyle) -> dict[FieldName, str]:
     matches = list(_label_pattern(style).finditer(text))
     fields: dict[FieldName, str] = {}
     for i, match in enumerate(matches):
+        assert match.lastgroup is not None  # every alternative of the pattern is a named group
         field_name = match.lastgroup.rsplit("_", 1)[0]  # the one named group that matched
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[match.end() : end].split("\n", 1)[0]
