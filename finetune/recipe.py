@@ -64,7 +64,7 @@ def prompt_style(config: FinetuneConfig) -> PromptStyle:
 
 def check_reporting(report_to: str) -> None:
     """The Trainer integration is installed (a clear error instead of a traceback from inside the Trainer)."""
-    from transformers.integrations import is_tensorboard_available, is_wandb_available
+    from transformers.integrations.integration_utils import is_tensorboard_available, is_wandb_available
 
     available = {"none": True, "tensorboard": is_tensorboard_available(), "wandb": is_wandb_available()}
     if not available[report_to]:
@@ -162,7 +162,8 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     trainer = Trainer(
         model=model,
         args=args,
-        data_collator=ProductCollator(processor, style),
+        # transformers' DataCollator takes list[InputDataClass] (a NewType): no typed collator matches it
+        data_collator=ProductCollator(processor, style),  # pyright: ignore[reportArgumentType]
         train_dataset=train,
         callbacks=list(callbacks),
     )
@@ -261,4 +262,5 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
         write_run_record(layout.root, record)
         atomic_write_text(layout.card, model_card(record))
     state.wait_for_everyone()
+    assert trainer.model is not None  # the Trainer was built with it
     return FinetuneResult(run_dir=layout.root, record=record, model=trainer.model)

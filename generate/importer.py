@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from productlens.generate.atomic import atomic_write_text, check_destination
@@ -292,7 +292,8 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
         report.failures.append(ImportFailure(number, code, url, reason, detail))
 
     def jobs() -> Iterator[tuple[tuple[int, dict[str, Any], str], str | bytes | None]]:
-        for number, record in enumerate(table.to_dict("records"), start=1):
+        records = cast(list[dict[str, Any]], table.to_dict("records"))  # the column labels are strings
+        for number, record in enumerate(records, start=1):
             url = ""
             try:
                 url = _url_of(record)
