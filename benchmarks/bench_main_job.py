@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from productlens.core.json_files import read_json
+from productlens.core.run_json import RunRecord, read_run_record
 
 STAGES = [
     ["sample-gen"],
@@ -82,10 +83,10 @@ def main() -> None:
         f"  category1 accuracy    {category1['value']:7.1%} [{category1['ci_low']:.1%}, {category1['ci_high']:.1%}]  "
         f"majority-class baseline {majority1['value']:.1%} [{majority1['ci_low']:.1%}, {majority1['ci_high']:.1%}]"
     )
-    print_image_check(results, read_json(workdir / "runs" / "tiny" / "run.json"))
+    print_image_check(results, read_run_record(workdir / "runs" / "tiny"))
 
 
-def print_image_check(results: dict, run: dict) -> None:
+def print_image_check(results: dict, run: RunRecord) -> None:
     """The ablations of evaluate (test split) and finetune's blank-image check (validation samples)."""
     ablation = results.get("ablation")
     if ablation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 from productlens.core.category_labels import OTHER, UNPARSED, normalise_category
@@ -46,7 +47,7 @@ def category_scores(
 
 
 def category_specs(
-    columns: dict[str, np.ndarray], true_labels: list[str], predicted_labels: list[str | None]
+    columns: dict[str, np.ndarray], true_labels: Sequence[str], predicted_labels: Sequence[str | None]
 ) -> list[MetricSpec]:
     """Accuracy (parsed rows, and with failures as misses), macro-F1 on parsed rows, levels 1 and 2."""
     correct = columns["category3_correct"]
@@ -87,7 +88,9 @@ def category_specs(
     return specs
 
 
-def _codes(true_labels: list[str], predicted_labels: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+def _codes(
+    true_labels: Sequence[str], predicted_labels: Sequence[str | None]
+) -> tuple[np.ndarray, np.ndarray]:
     vocabulary: dict[str, int] = {}
     code_of: dict[str, int] = {}  # raw label -> code: each distinct label normalised once
 

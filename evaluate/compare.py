@@ -157,8 +157,8 @@ def run_comparison(
 def comparison_thumbnails(first: str | Path, comparison: Comparison) -> dict[str, bytes]:
     """Photos of the disagreements, from the sample set the first evaluation names; none when that set is
     gone or was regenerated since (the same ids could show other photos)."""
-    from productlens.evaluate.evaluation import EvaluateConfig, load_thumbnails
     from productlens.core.sample_set import set_fingerprint
+    from productlens.evaluate.evaluation import EvaluateConfig, load_thumbnails
 
     first = Path(first)
     provenance = read_json(first / "results.json").get("provenance") or {}

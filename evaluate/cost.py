@@ -71,12 +71,12 @@ def summarise_cost(source: str, records: Sequence[PredictionRecord], hardware: d
     hardware = hardware or {}
     if source == "predictions":
         return _absent(source, PREDICTIONS_ABSENT)
-    usages = [record["usage"] for record in records if isinstance(record.get("usage"), dict)]
+    usages = [usage for record in records if isinstance(usage := record.get("usage"), dict)]
     if not usages:
         return _absent(source, "no answer carries a usage record (generated before productlens counted them)")
     wall_s = sum(float(usage.get("seconds") or 0.0) for usage in usages)
-    prompt = [usage["prompt_tokens"] for usage in usages if usage.get("prompt_tokens") is not None]
-    generated = [usage["generated_tokens"] for usage in usages if usage.get("generated_tokens") is not None]
+    prompt = [tokens for usage in usages if (tokens := usage.get("prompt_tokens")) is not None]
+    generated = [tokens for usage in usages if (tokens := usage.get("generated_tokens")) is not None]
     tokens_from = TOKENS_FROM.get(source, source)
     if not (prompt or generated):
         tokens_from = f"not reported ({tokens_from} gave no counts)"

@@ -15,6 +15,8 @@ Values come from the same per-sample scores and aggregates as results.json. Pass
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import datasets
 import numpy as np
 from productlens.core.category_labels import normalise_category
@@ -43,6 +45,14 @@ Returns:
 """
 
 
+class Reference(NamedTuple):
+    """A reference answer: every field read (`_parse` refuses one that is not complete)."""
+
+    title: str
+    category: str
+    price: float
+
+
 class _AnswerMetric(evaluate.Metric):
     """Shared plumbing: string features, in-memory by default, parsing and estimation."""
 
@@ -63,18 +73,21 @@ class _AnswerMetric(evaluate.Metric):
 
     def _parse(
         self, predictions: list[str], references: list[str]
-    ) -> tuple[list[ParsedAnswer], list[ParsedAnswer]]:
+    ) -> tuple[list[ParsedAnswer], list[Reference]]:
         parsed = [parse_answer(text, self.style) for text in predictions]
-        truth = [parse_answer(text, self.style) for text in references]
-        for number, reference in enumerate(truth, start=1):
-            if reference.error is not None:
+        truth = []
+        for number, text in enumerate(references, start=1):
+            reference = parse_answer(text, self.style)
+            title, category, price = reference.title, reference.category, reference.price
+            if reference.error is not None or title is None or category is None or price is None:
                 raise ValueError(
                     f"reference {number} is not a complete answer ({reference.error}); "
                     "build references with productlens.finetune.answer_format.format_answer"
                 )
+            truth.append(Reference(title, category, price))
         return parsed, truth
 
-    def _specs(self, parsed: list[ParsedAnswer], truth: list[ParsedAnswer]) -> list[MetricSpec]:
+    def _specs(self, parsed: list[ParsedAnswer], truth: list[Reference]) -> list[MetricSpec]:
         raise NotImplementedError
 
     def _compute(self, predictions, references, n_resamples: int = 0, seed: int = 0) -> dict:

@@ -80,7 +80,8 @@ def pair_tests(
     for name in metrics:
         a, b = first[name].statistic, other[name].statistic
         estimate = differences[name]
-        if is_binary_metric(name, first[name]) and is_binary_metric(name, other[name]) and _same_rows(a, b):
+        binary = is_binary_metric(name, first[name]) and is_binary_metric(name, other[name])
+        if binary and isinstance(a, MeanStatistic) and isinstance(b, MeanStatistic) and _same_rows(a, b):
             scored = a.scored > 0
             right_a, right_b = a.filled[scored] > 0.5, b.filled[scored] > 0.5
             only_a, only_b = int(np.sum(right_a & ~right_b)), int(np.sum(right_b & ~right_a))

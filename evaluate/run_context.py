@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from productlens.core.run_json import read_run_record, run_json_path
 from productlens.finetune.answer_format import PromptStyle
 
 MAX_CURVE_POINTS = 400  # a loss curve is drawn, not read point by point: keep results.json small
@@ -28,7 +29,7 @@ CONFIG_KEYS = (
     "max_train_samples",
     "seed",
 )
-RECORD_KEYS = (
+RECORD_KEYS: Final = (  # run.json keys copied when set (Final keeps them literal: typed indexing below)
     "method",
     "base_model",
     "data",
@@ -48,25 +49,23 @@ RECORD_KEYS = (
 
 def training_context(run_dir: str | Path | None) -> dict[str, Any] | None:
     """The training facts and curves of a finished run (its run.json); None for anything else."""
-    if run_dir is None or not (Path(run_dir) / "run.json").is_file():
+    if run_dir is None or not run_json_path(run_dir).is_file():
         return None
-    from productlens.finetune.run_dir import read_run
-
-    record = read_run(Path(run_dir))
-    config = record.get("config") or {}
+    record = read_run_record(run_dir)
+    config = record["config"]  # FinetuneConfig's fields; one added later is absent from older runs
     context: dict[str, Any] = {"run": str(run_dir)}
-    context |= {key: record.get(key) for key in RECORD_KEYS if record.get(key) is not None}
+    context |= {key: record[key] for key in RECORD_KEYS if record[key] is not None}
     context["config"] = {key: config.get(key) for key in CONFIG_KEYS if config.get(key) is not None}
-    if record.get("method") == "full":
+    if record["method"] == "full":
         for key in ("lora_r", "lora_alpha"):
             context["config"].pop(key, None)  # no adapter: its rank says nothing
     losses = [
         {"step": entry["step"], "loss": entry["loss"]}
-        for entry in record.get("loss_history") or []
+        for entry in record["loss_history"]
         if "step" in entry and "loss" in entry
     ]
     context["loss_history"] = _thin(losses, MAX_CURVE_POINTS)
-    context["eval_history"] = list(record.get("eval_history") or [])
+    context["eval_history"] = list(record["eval_history"])
     return context
 
 

@@ -78,7 +78,7 @@ def weighted_median(values: np.ndarray) -> Statistic:
             return None
         # The value at 0-based rank k of the expanded sample is the first whose count exceeds k.
         low, high = np.searchsorted(counts, ranks, side="right") + offset
-        return (sorted_values[low] + sorted_values[high]) / 2
+        return float((sorted_values[low] + sorted_values[high]) / 2)
 
     def from_sums(weights: np.ndarray, sums: np.ndarray) -> np.ndarray:
         median = np.full(weights.shape[0], np.nan)

@@ -102,7 +102,7 @@ class PromptStyle:
                 )
 
     @classmethod
-    def preset(cls, name: PresetName) -> PromptStyle:
+    def preset(cls, name: PresetName | str) -> PromptStyle:
         """A named preset: "chat" (the official chat template), "cookbook" (the CookBook's exact string) or
         "zero-shot" (the question spells out the answer format; see `zero_shot_style`)."""
         if name not in PRESETS:
@@ -366,6 +366,7 @@ def _find_fields(text: str, style: PromptStyle) -> dict[FieldName, str]:
     matches = list(pattern.finditer(text))
     fields: dict[FieldName, str] = {}
     for i, match in enumerate(matches):
+        assert match.lastgroup is not None  # every alternative of the pattern is a named group
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         newline = text.find("\n", match.end(), end)  # a value also ends at the end of its line
         value = text[match.end() : end if newline < 0 else newline]

@@ -49,6 +49,7 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
     again. Multi-GPU: run the same command under `torchrun --nproc_per_node N` or `accelerate launch`.
     """
     from productlens.core.console import make_console
+    from productlens.core.run_json import RunRecordError
     from productlens.finetune.cli_checks import check_exists, check_model, with_option_names
     from productlens.finetune.errors import FinetuneError
     from transformers.utils import logging as hf_logging
@@ -77,7 +78,8 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
             console.print(plan_table(plan.to_dict(), machine=machine))
             return
         if config.merge and not config.overwrite:
-            from productlens.finetune.merge import is_finished_run, merge_run
+            from productlens.core.run_json import is_finished_run
+            from productlens.finetune.merge import merge_run
             from rich.markup import escape
 
             run_dir = config.resolve().output
@@ -131,7 +133,7 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
                 soft_wrap=True,
             )
             sys.exit(130)
-    except (FinetuneError, FileNotFoundError) as error:
+    except (FinetuneError, RunRecordError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     if result.record:
         console.print(summary_table(result.record))

@@ -15,6 +15,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -27,7 +28,7 @@ class RichProgress(TrainerCallback):
     def __init__(self, console: Console) -> None:
         self.console = console
         self.progress: Progress | None = None
-        self.task = None
+        self.task = TaskID(0)  # the bar's task once `progress` exists
         self.status = ""
 
     def on_train_begin(self, args, state, control, **kwargs):

@@ -66,7 +66,7 @@ def load_training_data(path: Path, max_train_samples: int | None = None) -> Trai
     except FileNotFoundError as error:
         raise FinetuneError(str(error)) from error
     if "train" not in splits:
-        raise FinetuneError(f"{path} has no train split (found: {', '.join(splits) or 'none'})")
+        raise FinetuneError(f"{path} has no train split (found: {', '.join(map(str, splits)) or 'none'})")
     train = splits["train"].select_columns(list(REQUIRED_COLUMNS))
     if max_train_samples is not None:
         train = train.select(range(min(max_train_samples, len(train))))

@@ -52,7 +52,7 @@ class CheckpointOnSignal(TrainerCallback):
     it is stopping; library code itself never prints.
     """
 
-    def __init__(self, save_every_s: float = 300.0, on_signal: Callable[[int], None] | None = None) -> None:
+    def __init__(self, save_every_s: float = 300.0, on_signal: Callable[[int], object] | None = None) -> None:
         self.save_every_s = save_every_s
         self.on_signal = on_signal
         self.stopped_by: int | None = None  # the signal that ended training, once it has

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from productlens.core.atomic_writes import replace_directory
+from productlens.core.run_json import read_run_record, write_run_record
 from productlens.finetune.base_files import base_directory, carry_base_files, has_tokenizer
 from productlens.finetune.errors import FinetuneError
-from productlens.finetune.run_dir import RunLayout, read_run, write_run_json
+from productlens.finetune.run_dir import RunLayout
 from productlens.finetune.trained import Placement, open_model
 
 
@@ -39,12 +40,6 @@ def merge_adapter(base_model: str, adapter: Path, dest: Path, processor: Any) ->
     return dest
 
 
-def is_finished_run(run_dir: Path) -> bool:
-    """True when `run_dir` holds a run whose training finished (run.json says so)."""
-    layout = RunLayout(Path(run_dir))
-    return layout.run_json.is_file() and read_run(layout.root).get("status") == "finished"
-
-
 def merge_run(run_dir: Path) -> Path:
     """Write merged/ for a finished LoRA run from its adapter/ (no training); run.json then names it."""
     from productlens.core.atomic_writes import atomic_write_text
@@ -52,15 +47,15 @@ def merge_run(run_dir: Path) -> Path:
     from productlens.finetune.run_record import model_card
 
     layout = RunLayout(Path(run_dir))
-    record = read_run(layout.root)
-    if record.get("status") != "finished":
+    record = read_run_record(layout.root)
+    if record["status"] != "finished":
         raise FinetuneError(
             f"--merge: {layout.root} holds an unfinished run; run the same command without --merge to finish "
             "training first (it resumes), or add --merge to it"
         )
-    if record.get("adapter") is None:
+    if record["adapter"] is None:
         raise FinetuneError(
-            f"--merge: {layout.root} was trained with --method {record.get('method')}; its merged/ already "
+            f"--merge: {layout.root} was trained with --method {record['method']}; its merged/ already "
             "holds the full weights"
         )
     adapter = layout.root / record["adapter"]
@@ -69,6 +64,6 @@ def merge_run(run_dir: Path) -> Path:
     processor = Phi3VProcessor.from_pretrained(layout.processor)
     merge_adapter(record["base_model"], adapter, layout.merged, processor)
     record["merged"] = layout.merged.name
-    write_run_json(layout.root, record)
+    write_run_record(layout.root, record)
     atomic_write_text(layout.card, model_card(record))
     return layout.merged

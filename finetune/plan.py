@@ -26,22 +26,12 @@ from productlens.finetune.answer_format import build_prompt
 from productlens.finetune.collator import target_text
 from productlens.finetune.config import FinetuneConfig
 from productlens.finetune.lora import ParameterCount, add_lora, count_parameters, select_full_training
-from productlens.finetune.token_lengths import LengthReport, scan_set
+from productlens.finetune.token_lengths import LengthReport, TokenCount, scan_set
 
 GB = 1024**3
 CUDA_OVERHEAD_BYTES = 1.5 * GB  # context, cuBLAS workspaces, allocator slack
 TYPICAL_TARGET_TOKENS = 48
 NF4_BYTES = 0.5 + 0.0635  # 4-bit weights + double-quantised absmax per 64-block
-
-
-@dataclass(frozen=True)
-class TokenCount:
-    image: int
-    text: int  # prompt text (BOS chunks) + target
-
-    @property
-    def total(self) -> int:
-        return self.image + self.text
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from accelerate import PartialState
 from productlens.core.atomic_writes import atomic_write_text, replace_directory
 from productlens.core.package_versions import package_versions
+from productlens.core.run_json import SCHEMA, RunRecord, write_run_record
 from productlens.finetune.answer_format import PromptStyle
 from productlens.finetune.collator import ProductCollator
 from productlens.finetune.config import FinetuneConfig
@@ -39,7 +39,6 @@ from productlens.finetune.run_dir import (
     clear_run_dir,
     latest_checkpoint,
     plan_run_dir,
-    write_run_json,
 )
 from productlens.finetune.run_record import model_card
 from productlens.finetune.token_lengths import apply_on_long, check_lengths, resolve_max_length
@@ -50,7 +49,7 @@ from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArgu
 @dataclass
 class FinetuneResult:
     run_dir: Path
-    record: dict[str, Any]  # what run.json holds (empty on processes other than the main one)
+    record: RunRecord | None  # what run.json holds (None on processes other than the main one)
     model: torch.nn.Module  # the trained model (a PeftModel for LoRA), for callers that go on using it
 
 
@@ -65,7 +64,7 @@ def prompt_style(config: FinetuneConfig) -> PromptStyle:
 
 def check_reporting(report_to: str) -> None:
     """The Trainer integration is installed (a clear error instead of a traceback from inside the Trainer)."""
-    from transformers.integrations import is_tensorboard_available, is_wandb_available
+    from transformers.integrations.integration_utils import is_tensorboard_available, is_wandb_available
 
     available = {"none": True, "tensorboard": is_tensorboard_available(), "wandb": is_wandb_available()}
     if not available[report_to]:
@@ -163,7 +162,8 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     trainer = Trainer(
         model=model,
         args=args,
-        data_collator=ProductCollator(processor, style),
+        # transformers' DataCollator takes list[InputDataClass] (a NewType): no typed collator matches it
+        data_collator=ProductCollator(processor, style),  # pyright: ignore[reportArgumentType]
         train_dataset=train,
         callbacks=list(callbacks),
     )
@@ -214,7 +214,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     temp = weights_dir.with_name(f".tmp-{weights_dir.name}")
     trainer.save_model(str(temp))
     state.wait_for_everyone()
-    record: dict[str, Any] = {}
+    record: RunRecord | None = None
     if state.is_main_process:
         processor.save_pretrained(temp)  # merged/ loads on its own; adapter/ carries what it was trained with
         (temp / "training_args.bin").unlink(missing_ok=True)  # a pickle; run.json records the settings
@@ -225,41 +225,42 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
         if config.merge and config.method != "full":
             merge_adapter(config.model, layout.adapter, layout.merged, processor)
         history = trainer.state.log_history
-        record = {
-            "schema": 1,
-            "status": "finished",
-            "command": " ".join(sys.argv),
-            "config": config.to_json(),
-            "base_model": config.model,
-            "method": config.method,
-            "adapter": "adapter" if config.method != "full" else None,
-            "merged": "merged" if (config.method == "full" or config.merge) else None,
-            "processor": "processor",
-            "data": str(config.data),
-            "data_fingerprint": data.fingerprint,
-            "prompt_style": style.name,
-            "precision": precision,
-            "world_size": state.num_processes,
-            "parameters": {"total": parameters.total, "trainable": parameters.trainable},
-            "train_samples": len(train),
-            "token_lengths": lengths.to_json(),
-            "global_step": trainer.state.global_step,
-            "resumed_from": str(resume_from) if resume_from else None,
-            "train_loss": output.training_loss,
-            "train_runtime_s": output.metrics.get("train_runtime"),
-            "train_samples_per_second": output.metrics.get("train_samples_per_second"),
-            "wall_s": time.time() - started,
-            "loss_history": [
+        record = RunRecord(
+            schema=SCHEMA,
+            status="finished",
+            command=" ".join(sys.argv),
+            config=config.to_json(),
+            base_model=config.model,
+            method=config.method,
+            adapter="adapter" if config.method != "full" else None,
+            merged="merged" if (config.method == "full" or config.merge) else None,
+            processor="processor",
+            data=str(config.data),
+            data_fingerprint=data.fingerprint,
+            prompt_style=style.name,
+            precision=precision,
+            world_size=state.num_processes,
+            parameters={"total": parameters.total, "trainable": parameters.trainable},
+            train_samples=len(train),
+            token_lengths=lengths.to_json(),
+            global_step=trainer.state.global_step,
+            resumed_from=str(resume_from) if resume_from else None,
+            train_loss=output.training_loss,
+            train_runtime_s=output.metrics.get("train_runtime"),
+            train_samples_per_second=output.metrics.get("train_samples_per_second"),
+            wall_s=time.time() - started,
+            loss_history=[
                 {k: entry[k] for k in ("step", "epoch", "loss", "learning_rate", "grad_norm") if k in entry}
                 for entry in history
                 if "loss" in entry
             ],
-            "eval_history": validation.history if validation else [],
-            "image_check": validation.image_checks[-1] if validation and validation.image_checks else None,
-            "versions": package_versions(),
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        write_run_json(layout.root, record)
+            eval_history=validation.history if validation else [],
+            image_check=validation.image_checks[-1] if validation and validation.image_checks else None,
+            versions=package_versions(),
+            created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        )
+        write_run_record(layout.root, record)
         atomic_write_text(layout.card, model_card(record))
     state.wait_for_everyone()
+    assert trainer.model is not None  # the Trainer was built with it
     return FinetuneResult(run_dir=layout.root, record=record, model=trainer.model)

@@ -1,4 +1,4 @@
-"""The run directory (ARCHITECTURE.md "A run"): its layout, resume-or-refuse, and run.json.
+"""The run directory (ARCHITECTURE.md "A run"): its layout and resume-or-refuse (run.json: core/run_json.py).
 
     runs/<run>/
         adapter/       PEFT adapter (LoRA/QLoRA); PeftModel.from_pretrained loads it
@@ -18,9 +18,8 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from productlens.core.json_files import read_json, write_json
+from productlens.core.run_json import is_finished_run, run_json_path
 from productlens.finetune.errors import FinetuneError
 
 CHECKPOINT_PATTERN = re.compile(r"^checkpoint-(\d+)$")
@@ -48,7 +47,7 @@ class RunLayout:
 
     @property
     def run_json(self) -> Path:
-        return self.root / "run.json"
+        return run_json_path(self.root)
 
     @property
     def card(self) -> Path:
@@ -65,14 +64,6 @@ def latest_checkpoint(checkpoints: Path) -> Path | None:
         if match and (child / "trainer_state.json").is_file():
             found.append((int(match.group(1)), child))
     return max(found)[1] if found else None
-
-
-def read_run(root: Path) -> dict[str, Any]:
-    """run.json of a run directory; FinetuneError when there is none."""
-    path = RunLayout(Path(root)).run_json
-    if not path.is_file():
-        raise FinetuneError(f"{path} not found; is {root} a run directory written by `finetune`?")
-    return read_json(path)
 
 
 def plan_run_dir(root: Path, resume: bool | Path, overwrite: bool) -> Path | None:
@@ -92,7 +83,7 @@ def plan_run_dir(root: Path, resume: bool | Path, overwrite: bool) -> Path | Non
     if overwrite is False and not (layout.run_json.exists() or layout.checkpoints.exists()):
         raise FinetuneError(f"{layout.root} is not empty and is not a run directory; choose another --output")
     checkpoint = latest_checkpoint(layout.checkpoints) if resume else None
-    finished = layout.run_json.is_file() and read_run(layout.root).get("status") == "finished"
+    finished = is_finished_run(layout.root)
     if checkpoint is not None and not finished:
         return checkpoint
     if resume and not finished and not any(path.is_file() for path in layout.root.rglob("*")):
@@ -111,7 +102,3 @@ def clear_run_dir(root: Path) -> None:
     if any(layout.root.iterdir()) and not (layout.run_json.exists() or layout.checkpoints.exists()):
         raise FinetuneError(f"--overwrite: {layout.root} does not look like a run directory; not deleting it")
     shutil.rmtree(layout.root)
-
-
-def write_run_json(root: Path, record: dict[str, Any]) -> None:
-    write_json(RunLayout(Path(root)).run_json, record, default=str)

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from productlens.core.run_json import RunRecord
 
-def _last(history: list[dict[str, Any]], key: str) -> Any:
+
+def _last(history: list[dict[str, float]], key: str) -> Any:
     values = [entry[key] for entry in history if key in entry]
     return values[-1] if values else None
 
 
-def model_card(record: dict[str, Any]) -> str:
+def model_card(record: RunRecord) -> str:
     """A short model card: what was trained on what, how, the last validation figures, how to load it."""
     config = record["config"]
-    evals = record.get("eval_history") or []
+    evals = record["eval_history"]
     base = record["base_model"]
     header = "\n".join(
         [
             "---",
-            "library_name: peft" if record.get("adapter") else "library_name: transformers",
+            "library_name: peft" if record["adapter"] else "library_name: transformers",
             f"base_model: {base}",
             "tags: [productlens, phi-3-vision, "
-            + ("lora" if record.get("adapter") else "full-fine-tuning")
+            + ("lora" if record["adapter"] else "full-fine-tuning")
             + "]",
             "---",
         ]
@@ -39,7 +41,7 @@ def model_card(record: dict[str, Any]) -> str:
         f"| data | `{record['data']}` (fingerprint `{record['data_fingerprint']}`) |",
         f"| samples / steps | {record['train_samples']} / {record['global_step']} |",
         f"| method | {record['method']}"
-        + (f", r {config['lora_r']}, alpha {config['lora_alpha']}" if record.get("adapter") else "")
+        + (f", r {config['lora_r']}, alpha {config['lora_alpha']}" if record["adapter"] else "")
         + " |",
         f"| vision side | {config['vision']} |",
         f"| num_crops | {config['num_crops']} |",

@@ -28,6 +28,18 @@ SHOWN_IDS = 8
 
 
 @dataclass(frozen=True)
+class TokenCount:
+    """Tokens of one training row, as the --dry-run plan counts them."""
+
+    image: int
+    text: int  # prompt text (BOS chunks) + target
+
+    @property
+    def total(self) -> int:
+        return self.image + self.text
+
+
+@dataclass(frozen=True)
 class LengthReport:
     """Every training row's length against the limit: the longest, and the rows above it."""
 
@@ -158,7 +170,6 @@ def scan_set(config, processor, model_config, memory_bytes: float):
     import datasets
     from PIL import Image
     from productlens.finetune.data import load_training_data, with_lengths
-    from productlens.finetune.plan import TokenCount
     from productlens.finetune.recipe import prompt_style
 
     try:

@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import torch
+from peft import PeftModel
+from productlens.core.run_json import read_run_record
 from productlens.finetune.answer_format import PromptStyle
 from productlens.finetune.config import TINY
-from productlens.finetune.run_dir import RunLayout, read_run
+from productlens.finetune.run_dir import RunLayout
 
 TrainPrecision = Literal["bf16", "fp16", "fp32"]
 
@@ -82,12 +84,11 @@ class TrainedRun(NamedTuple):
 
 def read_trained_run(run_dir: str | Path) -> TrainedRun:
     """Base model, adapter/merged directories and prompt style (preset plus question/answer overrides)."""
-    record = read_run(Path(run_dir))
-    style = PromptStyle.preset(record.get("prompt_style") or "chat")
-    config = record.get("config") or {}
-    overrides = {key: config.get(key) for key in ("question", "answer_template")}
+    record = read_run_record(Path(run_dir))
+    style = PromptStyle.preset(record["prompt_style"])  # type: ignore[arg-type]  # checked by PromptStyle.preset
+    overrides = {key: record["config"].get(key) for key in ("question", "answer_template")}
     style = dataclasses.replace(style, **{key: value for key, value in overrides.items() if value})
-    return TrainedRun(record.get("base_model"), record.get("adapter"), record.get("merged"), style)
+    return TrainedRun(record["base_model"], record["adapter"], record["merged"], style)
 
 
 def is_run_dir(path: str | Path) -> bool:
@@ -182,7 +183,6 @@ def _processor(directory: Path, num_crops: int | None):
 
 
 def _fold_adapter(base: torch.nn.Module, adapter: Path) -> torch.nn.Module:
-    from peft import PeftModel
 
     if not (adapter / "adapter_config.json").is_file():
         raise FileNotFoundError(

@@ -28,7 +28,8 @@ def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
     """sup |F_a(x) - F_b(x)| of the two empirical CDFs (0 when identical, 1 when disjoint; NaN when empty)."""
     if len(a) == 0 or len(b) == 0:
         return math.nan
-    return float(ks_2samp(np.asarray(a, dtype=float), np.asarray(b, dtype=float)).statistic)
+    result = ks_2samp(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    return float(result.statistic)  # pyright: ignore[reportAttributeAccessIssue]  # scipy's decorator hides KstestResult
 
 
 def ks_critical(n: int, m: int, alpha: float = 0.05) -> float:
@@ -98,8 +99,8 @@ def compare_sets(a: str | Path, b: str | Path) -> FidelityReport:
 
 def compare_metadata(rows_a: pd.DataFrame, rows_b: pd.DataFrame, name_a: str, name_b: str) -> FidelityReport:
     tv, js = distribution_distances(rows_a["category3_code"], rows_b["category3_code"])
-    len_a = rows_a["title"].map(lambda t: len(title_words(t))).to_numpy()
-    len_b = rows_b["title"].map(lambda t: len(title_words(t))).to_numpy()
+    len_a = rows_a["title"].map(lambda t: len(title_words(str(t)))).to_numpy()
+    len_b = rows_b["title"].map(lambda t: len(title_words(str(t)))).to_numpy()
     cats_a, cats_b = set(rows_a["category3_code"]), set(rows_b["category3_code"])
     by_a, by_b = rows_a.groupby("category3_code"), rows_b.groupby("category3_code")
     categories = []

@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from productlens.core.atomic_writes import atomic_write_text, check_destination
@@ -333,7 +333,8 @@ def import_set(config: ImportConfig, on_row: Callable[[int, int], None] | None =
         report.failures.append(ImportFailure(number, code, url, reason, detail))
 
     def jobs() -> Iterator[tuple[tuple[int, dict[str, Any], str], str | bytes | None]]:
-        for number, record in enumerate(table.to_dict("records"), start=1):
+        records = cast(list[dict[str, Any]], table.to_dict("records"))  # the column labels are strings
+        for number, record in enumerate(records, start=1):
             url = ""
             try:
                 url = _url_of(record)

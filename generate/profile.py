@@ -159,7 +159,9 @@ def profile_set(path: str | Path, min_titles: int = 2) -> SetProfile:
     triples = rows.groupby(["category1_code", "category2_code", "category3_code"], dropna=False).size()
     categories = [
         (str(c1), str(c2), str(c3), int(n))
-        for (c1, c2, c3), n in triples.sort_values(ascending=False).items()
+        for c1, c2, c3, n in triples.sort_values(ascending=False)
+        .reset_index()
+        .itertuples(index=False, name=None)
     ]
     prices = {}
     for category, group in rows.groupby("category3_code"):

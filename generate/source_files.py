@@ -171,4 +171,5 @@ def _read_hub(dataset_id: str, split: str | None) -> pd.DataFrame:
     parts = [loaded] if isinstance(loaded, datasets.Dataset) else list(loaded.values())
     if "image" in parts[0].features:  # keep the encoded bytes; do not decode every image here
         parts = [part.cast_column("image", datasets.Image(decode=False)) for part in parts]
-    return pd.concat([part.to_pandas() for part in parts], ignore_index=True)
+    # datasets types to_pandas() as DataFrame | Iterator[DataFrame]; the iterator comes only with batched=True
+    return pd.concat([part.to_pandas() for part in parts], ignore_index=True)  # pyright: ignore[reportArgumentType, reportCallIssue]

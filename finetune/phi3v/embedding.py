@@ -54,8 +54,14 @@ class Phi3VImageEmbedding(nn.Module):
     def __init__(self, config: Phi3VConfig) -> None:
         super().__init__()
         clip_config = config.clip_config()
-        self.grid = clip_config.image_size // clip_config.patch_size
-        self.crop_size = clip_config.image_size
+        image_size, patch_size = clip_config.image_size, clip_config.patch_size
+        if not (isinstance(image_size, int) and isinstance(patch_size, int)):  # CLIPVisionConfig allows pairs
+            raise ValueError(
+                f"the image tower takes square crops: image_size and patch_size must be one number each; "
+                f"got {image_size!r} and {patch_size!r}"
+            )
+        self.grid = image_size // patch_size
+        self.crop_size = image_size
         width = 4 * clip_config.hidden_size
         self.img_processor = CLIPTower(clip_config)
         self.img_projection = nn.Sequential(

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from PIL import Image
@@ -93,12 +93,18 @@ class Phi3VProcessor:
 
     @property
     def pad_token_id(self) -> int:
-        return int(self.tokenizer.pad_token_id)
+        pad = self.tokenizer.pad_token_id
+        if not isinstance(pad, int):
+            raise ValueError(
+                f"the tokenizer has no pad token id (got {pad!r}); Phi-3-Vision's tokenizer pads"
+            )
+        return pad
 
     @property
     def stop_token_ids(self) -> list[int]:
         """Ids generation stops on: <|end|> and <|endoftext|>."""
-        return [int(self.tokenizer.convert_tokens_to_ids(t)) for t in STOP_TOKENS]
+        # transformers types convert_tokens_to_ids(str) as int | list[int]; one token gives one int
+        return [int(self.tokenizer.convert_tokens_to_ids(t)) for t in STOP_TOKENS]  # pyright: ignore[reportArgumentType]
 
     def prompt_ids(self, text: str, num_img_tokens: Sequence[int], sample: int = 0) -> list[int]:
         """One prompt -> ids: chunks tokenized separately (each with BOS), tag k -> [-k] * tokens of image k."""
@@ -169,7 +175,7 @@ class Phi3VProcessor:
             data["image_sizes"] = processed.image_sizes
         return BatchFeature(data=data)
 
-    def batch_decode(self, ids: torch.Tensor | Sequence[Sequence[int]], **kwargs: object) -> list[str]:
+    def batch_decode(self, ids: torch.Tensor | Sequence[Sequence[int]], **kwargs: Any) -> list[str]:
         """Decode generated ids (negative placeholder ids are dropped first)."""
         rows = ids.tolist() if isinstance(ids, torch.Tensor) else [list(r) for r in ids]
         kwargs.setdefault("skip_special_tokens", True)

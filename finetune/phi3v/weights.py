@@ -184,8 +184,8 @@ def stop_ids_from_tokenizer_file(directory: Path) -> list[int]:
     if not path.is_file():
         return []
     added = {t["content"]: t["id"] for t in read_json(path).get("added_tokens", [])}
-    ids = [added.get("<|end|>"), added.get("<|endoftext|>")]
-    return [int(i) for i in ids] if None not in ids else []
+    end, end_of_text = added.get("<|end|>"), added.get("<|endoftext|>")
+    return [int(end), int(end_of_text)] if end is not None and end_of_text is not None else []
 
 
 def _shards(state: dict[str, torch.Tensor], max_bytes: int) -> list[dict[str, torch.Tensor]]:

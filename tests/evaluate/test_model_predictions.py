@@ -119,11 +119,11 @@ def test_batch_of_4_gives_the_same_greedy_text_as_one_at_a_time(tiny_four_crops)
     assert len(set(batched)) > 1  # answers depend on the image, so a padding bug would show
 
 
-def test_run_prompt_style_comes_from_run_json_unless_overridden(tmp_path):
+def test_run_prompt_style_comes_from_run_json_unless_overridden(tmp_path, run_record):
     run = tmp_path / "run"
     run.mkdir()
     config = {"question": "Which product is this?", "answer_template": None}
-    (run / "run.json").write_text(json.dumps({"prompt_style": "cookbook", "config": config}))
+    (run / "run.json").write_text(json.dumps(run_record | {"prompt_style": "cookbook", "config": config}))
 
     style = resolve_prompt_style(None, run)
     assert style.name == "cookbook" and style.question == "Which product is this?"

@@ -8,23 +8,20 @@ from productlens.evaluate.run_context import MAX_CURVE_POINTS, prompt_context, t
 from productlens.finetune.answer_format import PromptStyle
 
 
-def test_training_context_reads_method_settings_and_curves_from_run_json(tmp_path):
+def test_training_context_reads_method_settings_and_curves_from_run_json(tmp_path, run_record):
     losses = [{"step": s, "epoch": s / 100, "loss": 3.0 / s, "learning_rate": 5e-4} for s in range(1, 1001)]
-    record = {
-        "status": "finished",
+    record = run_record | {
         "method": "full",
-        "base_model": "tiny",
-        "data": "data/products",
         "train_samples": 4200,
         "global_step": 1000,
         "config": {"learning_rate": 5e-4, "epochs": 12, "batch_size": 8, "lora_r": 64, "output": "runs/x"},
         "loss_history": losses,
         "eval_history": [{"step": 500, "val_parse_rate": 1.0, "val_n": 16}],
-        "command": "finetune --model tiny",
     }
     (tmp_path / "run.json").write_text(json.dumps(record))
     context = training_context(tmp_path)
     assert context["method"] == "full" and context["train_samples"] == 4200
+    assert context["command"] == "finetune --model tiny" and "resumed_from" not in context  # None: left out
     assert context["config"] == {
         "learning_rate": 5e-4,
         "epochs": 12,

@@ -46,3 +46,11 @@ def test_a_directory_that_is_not_a_run_is_never_used_or_deleted(tmp_path):
     with pytest.raises(FinetuneError, match="not deleting"):
         clear_run_dir(tmp_path)
     assert (tmp_path / "thesis.tex").read_text() == "precious"
+
+
+def test_the_model_card_of_a_run_from_before_token_lengths_and_image_check(run_record):
+    from productlens.finetune.run_record import model_card
+
+    del run_record["token_lengths"], run_record["image_check"]
+    card = model_card(run_record)
+    assert "| samples / steps | 4785 / 7188 |" in card and "library_name: transformers" in card
