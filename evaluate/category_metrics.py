@@ -6,8 +6,8 @@ from collections import Counter
 from functools import lru_cache
 
 import numpy as np
+from productlens.core.results_schema import Confusion
 from productlens.evaluate.aggregate import MetricSpec, scored_count
-from productlens.evaluate.schema import Confusion
 from productlens.evaluate.weighted_stats import weighted_macro_f1, weighted_mean
 
 UNPARSED = "(unparsed)"

@@ -14,10 +14,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from productlens.core.results_schema import (
+    CompareResult,
+    Difference,
+    Disagreement,
+    DisagreementAnswer,
+    PredictionRecord,
+    Results,
+)
 from productlens.evaluate.bootstrap import bootstrap, paired_difference
 from productlens.evaluate.paired_tests import pair_tests
 from productlens.evaluate.predictions_io import read_predictions
-from productlens.evaluate.schema import Comparison, Difference, Disagreement, PredictionRecord, Results
 from productlens.evaluate.scoring import metric_specs, rescore_records
 from productlens.evaluate.training_stats import TrainingStats
 
@@ -32,7 +39,7 @@ def load_evaluation(directory: str | Path) -> tuple[Results, list[PredictionReco
         raise FileNotFoundError(
             f"{results_path} not found; is {directory} an evaluation written by `evaluate`?"
         )
-    results = json.loads(results_path.read_text(encoding="utf-8"))
+    results: Results = json.loads(results_path.read_text(encoding="utf-8"))
     records = read_predictions(directory / "predictions.jsonl")
     stats_path = directory / "training_stats.json"
     stats = TrainingStats.from_dict(json.loads(stats_path.read_text())) if stats_path.is_file() else None
@@ -44,7 +51,7 @@ def compare_evaluations(
     n_resamples: int = 1000,
     seed: int = 0,
     max_disagreements: int = MAX_DISAGREEMENTS,
-) -> Comparison:
+) -> CompareResult:
     """The compare dict for two or more evaluation directories (see the module docstring)."""
     if len(directories) < 2:
         raise ValueError(f"compare needs at least two evaluations; got {len(directories)}")
@@ -87,7 +94,7 @@ def compare_evaluations(
                     **tests[metric],
                 )
             )
-    return Comparison(
+    return CompareResult(
         runs=runs,
         differences=differences,
         disagreements=_disagreements(names, rescored, max_disagreements),
@@ -125,7 +132,7 @@ def _disagreements(
                 id=key,
                 reference=rescored[0][key]["reference"],
                 answers={
-                    name: {"generated": run[key]["generated"], "scores": run[key]["scores"]}
+                    name: DisagreementAnswer(generated=run[key]["generated"], scores=run[key]["scores"])
                     for name, run in zip(names, rescored, strict=True)
                 },
             )

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from productlens.evaluate.schema import PredictionRecord, Reference
+from productlens.core.results_schema import PredictionRecord, Reference
 
 REQUIRED_KEYS = ("id", "generated", "reference")
 ATTRIBUTE_COLUMNS = ("attr_colour", "attr_material", "attr_pattern", "attr_hardware", "attr_size")

@@ -18,6 +18,17 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from productlens.core.results_schema import (
+    RESULTS_SCHEMA_VERSION,
+    Baseline,
+    CategoryRow,
+    ParsedFields,
+    PredictionRecord,
+    Provenance,
+    Reference,
+    Results,
+    RowScores,
+)
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
 from productlens.evaluate.baselines import baseline_specs
 from productlens.evaluate.category_metrics import (
@@ -32,17 +43,6 @@ from productlens.evaluate.parallel_scoring import score_rows
 from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.price_bands import price_band_specs, price_bands_result
 from productlens.evaluate.price_metrics import price_specs, sample_smape
-from productlens.evaluate.schema import (
-    RESULTS_SCHEMA_VERSION,
-    Baseline,
-    CategoryRow,
-    ParsedFields,
-    PredictionRecord,
-    Provenance,
-    Reference,
-    Results,
-    RowScores,
-)
 from productlens.evaluate.title_metrics import title_scores, title_specs
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.evaluate.weighted_stats import weighted_mean
