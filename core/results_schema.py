@@ -89,6 +89,16 @@ class CategoryRow(TypedDict):
     price_mdape: float | None
 
 
+# The confusion matrix's columns beyond the true labels, and how an answer is matched to a label.
+UNPARSED = "(unparsed)"  # the answer had no readable category
+OTHER = "(other)"  # labels beyond the matrix's size, folded together
+
+
+def normalise_category(text: str) -> str:
+    """Case-folded, whitespace collapsed: "Shirts " and "SHIRTS" are the same category."""
+    return " ".join(text.split()).casefold()
+
+
 class Confusion(TypedDict):
     labels: list[str]  # rows: true categories; columns: the same labels then "(unparsed)"
     matrix: list[list[int]]

@@ -6,12 +6,10 @@ from collections import Counter
 from functools import lru_cache
 
 import numpy as np
-from productlens.core.results_schema import Confusion
+from productlens.core.results_schema import OTHER, UNPARSED, Confusion, normalise_category
 from productlens.evaluate.aggregate import MetricSpec, scored_count
 from productlens.evaluate.weighted_stats import weighted_macro_f1, weighted_mean
 
-UNPARSED = "(unparsed)"
-OTHER = "(other)"
 # Predicted labels that are not true categories get their own column up to this many; the rest
 # share "(other)", so a model that invents many categories cannot blow up the matrix.
 MAX_INVENTED_LABELS = 20
@@ -21,11 +19,6 @@ Hierarchy = dict[str, tuple[str | None, str | None]]
 
 
 @lru_cache(maxsize=65536)  # few distinct categories, looked up for every sample several times
-def normalise_category(text: str) -> str:
-    """Case-folded, whitespace collapsed: "Shirts " and "SHIRTS" are the same category."""
-    return " ".join(text.split()).casefold()
-
-
 def category_scores(
     predicted: str | None,
     true_category3: str,
