@@ -9,6 +9,7 @@ documented ones are additions, never renames.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, NotRequired, TypedDict
 
 RESULTS_SCHEMA_VERSION = 1
@@ -94,6 +95,7 @@ UNPARSED = "(unparsed)"  # the answer had no readable category
 OTHER = "(other)"  # labels beyond the matrix's size, folded together
 
 
+@lru_cache(maxsize=65536)  # few distinct categories, looked up for every sample several times
 def normalise_category(text: str) -> str:
     """Case-folded, whitespace collapsed: "Shirts " and "SHIRTS" are the same category."""
     return " ".join(text.split()).casefold()

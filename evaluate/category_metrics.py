@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 
 import numpy as np
 from productlens.core.results_schema import OTHER, UNPARSED, Confusion, normalise_category
@@ -18,7 +17,6 @@ Hierarchy = dict[str, tuple[str | None, str | None]]
 """category3 (normalised) -> (category1, category2), learned from the training split."""
 
 
-@lru_cache(maxsize=65536)  # few distinct categories, looked up for every sample several times
 def category_scores(
     predicted: str | None,
     true_category3: str,

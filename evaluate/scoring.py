@@ -144,6 +144,7 @@ def evaluate_records(
         )
         for baseline, (label, baseline_metric_specs) in baselines.items()
     }
+    currencies = {ref["currency"] for ref in references}
     results = Results(
         schema=RESULTS_SCHEMA_VERSION,
         name=name,
@@ -154,13 +155,12 @@ def evaluate_records(
         confusion=confusion_matrix(true_category3, predicted_category3),
         provenance=provenance or default_provenance(),
         timings={"generation_s": generation_s, "scoring_s": 0.0},
+        currency=currencies.pop() if len(currencies) == 1 else None,  # None when the prices mix currencies
     )
     results.update(breakdowns(records, n_resamples, seed))  # type: ignore[typeddict-item]
     bands = price_bands_result(estimates, references, stats.price_quintiles)
     if bands is not None:
         results["price_bands"] = bands
-    currencies = {ref.get("currency") for ref in references}
-    results["currency"] = currencies.pop() if len(currencies) == 1 else None
     results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
     return ScoredEvaluation(results, records)
 

@@ -110,7 +110,7 @@ def overall_verdict(verdicts: Mapping[str, FieldVerdict]) -> Overall:
 
 def verdict_counts(verdicts: Mapping[str, FieldVerdict]) -> str:
     """The fields counted by verdict, e.g. `2 right · 1 close` (what the summary badge says)."""
-    counts = {level: 0 for level in LEVEL_WORDS}
+    counts: dict[Level, int] = dict.fromkeys(LEVEL_WORDS, 0)
     for verdict in verdicts.values():
         counts[verdict.level] += 1
     return " · ".join(f"{count} {LEVEL_WORDS[level]}" for level, count in counts.items() if count)

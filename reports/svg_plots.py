@@ -76,13 +76,13 @@ def figure_to_svg(figure: Figure, prefix: str, title: str) -> Markup:
 def add_tooltips(svg: Markup, tooltips: Mapping[str, Sequence[str]]) -> Markup:
     """Give the i-th marker (<use>) or bar (<path>) inside the group with id `gid` the i-th text as an
     escaped <title>. A group whose element count differs from its texts is left without tooltips."""
-    svg = str(svg)  # spliced as text: Markup's own methods would escape the pieces again
+    document = str(svg)  # spliced as text: Markup's own methods would escape the pieces again
     for gid, texts in tooltips.items():
-        start = svg.find(f'<g id="{gid}">')
+        start = document.find(f'<g id="{gid}">')
         if start == -1:
             continue
-        end = _group_end(svg, start)
-        group = svg[start:end]
+        end = _group_end(document, start)
+        group = document[start:end]
         body_start = group.find("</defs>") + len("</defs>") if "</defs>" in group else len(f'<g id="{gid}">')
         body = group[body_start:]
         shapes = list(re.finditer(r"<(use|path)\b[^>]*?/>", body))
@@ -94,8 +94,8 @@ def add_tooltips(svg: Markup, tooltips: Mapping[str, Sequence[str]]) -> Markup:
             pieces.append(f"><title>{escape(text)}</title></{match.group(1)}>")
             last = match.end()
         pieces.append(body[last:])
-        svg = svg[:start] + group[:body_start] + "".join(pieces) + svg[end:]
-    return Markup(svg)
+        document = document[:start] + group[:body_start] + "".join(pieces) + document[end:]
+    return Markup(document)
 
 
 def _group_end(svg: str, start: int) -> int:
