@@ -60,7 +60,7 @@ def ablation_verdict(results: Results) -> Verdict | None:
                 f"their own (n {follows['n']} samples whose shown photo is of another category)."
             )
     figures = f"category3 accuracy {real_text} with the photo, " + ", ".join(parts)
-    reads = ablation.get("reads_image")
+    reads = ablation["reads_image"]
     if reads is True:
         return Verdict("good", f"Reads the photo: {figures}.", details)
     if reads is False:
