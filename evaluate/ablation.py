@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from productlens.core.category_labels import normalise_category
+from productlens.core.results_schema import Ablation, AblationRun, Gap, PredictionRecord
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
 from productlens.evaluate.bootstrap import bootstrap, paired_difference
 from productlens.evaluate.category_metrics import Hierarchy
 from productlens.evaluate.openai_endpoint import Sample
 from productlens.evaluate.predictions_io import PredictionWriter, completed_ids, read_predictions
-from productlens.evaluate.schema import Ablation, AblationRun, Gap, PredictionRecord
 from productlens.evaluate.weighted_stats import weighted_mean
 from productlens.finetune.answer_format import PromptStyle
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from productlens.core.results_schema import MetricValue
 from productlens.evaluate.bootstrap import Statistic, bootstrap
-from productlens.evaluate.schema import MetricValue
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from productlens.core.results_schema import PredictionRecord
 from productlens.evaluate.aggregate import MetricSpec, scored_count
-from productlens.evaluate.schema import PredictionRecord
 from productlens.evaluate.title_metrics import normalise_title
 from productlens.evaluate.weighted_stats import weighted_mean
 from productlens.generate.taxonomy import COLOURS, HARDWARE, MATERIALS, PATTERNS, SIZES

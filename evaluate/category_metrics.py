@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from productlens.core.category_labels import OTHER, UNPARSED, normalise_category
+from productlens.core.results_schema import Confusion
 from productlens.evaluate.aggregate import MetricSpec, scored_count
-from productlens.evaluate.schema import Confusion
 from productlens.evaluate.weighted_stats import weighted_macro_f1, weighted_mean
 
 # Predicted labels that are not true categories get their own column up to this many; the rest

@@ -14,10 +14,17 @@ from pathlib import Path
 
 import numpy as np
 from productlens.core.json_files import read_json, write_json
+from productlens.core.results_schema import (
+    CompareResult,
+    Difference,
+    Disagreement,
+    DisagreementAnswer,
+    PredictionRecord,
+    Results,
+)
 from productlens.evaluate.bootstrap import bootstrap, paired_difference
 from productlens.evaluate.paired_tests import pair_tests
 from productlens.evaluate.predictions_io import read_predictions
-from productlens.evaluate.schema import Comparison, Difference, Disagreement, PredictionRecord, Results
 from productlens.evaluate.scoring import metric_specs, rescore_records
 from productlens.evaluate.training_stats import TrainingStats
 
@@ -33,7 +40,7 @@ def load_evaluation(directory: str | Path) -> tuple[Results, list[PredictionReco
         raise FileNotFoundError(
             f"{results_path} not found; is {directory} an evaluation written by `evaluate`?"
         )
-    results = read_json(results_path)
+    results: Results = read_json(results_path)
     records = read_predictions(directory / "predictions.jsonl")
     stats_path = directory / "training_stats.json"
     stats = TrainingStats.from_dict(read_json(stats_path)) if stats_path.is_file() else None
@@ -45,7 +52,7 @@ def compare_evaluations(
     n_resamples: int = 1000,
     seed: int = 0,
     max_disagreements: int = MAX_DISAGREEMENTS,
-) -> Comparison:
+) -> CompareResult:
     """The compare dict for two or more evaluation directories (see the module docstring)."""
     if len(directories) < 2:
         raise ValueError(f"compare needs at least two evaluations; got {len(directories)}")
@@ -88,7 +95,7 @@ def compare_evaluations(
                     **tests[metric],
                 )
             )
-    return Comparison(
+    return CompareResult(
         runs=runs,
         differences=differences,
         disagreements=_disagreements(names, rescored, max_disagreements),
@@ -126,7 +133,7 @@ def _disagreements(
                 id=key,
                 reference=rescored[0][key]["reference"],
                 answers={
-                    name: {"generated": run[key]["generated"], "scores": run[key]["scores"]}
+                    name: DisagreementAnswer(generated=run[key]["generated"], scores=run[key]["scores"])
                     for name, run in zip(names, rescored, strict=True)
                 },
             )
@@ -142,7 +149,7 @@ def _unique_names(names: list[str], directories: Sequence[str | Path]) -> list[s
 
 def run_comparison(
     directories: Sequence[str | Path], out: Path | None = None, n_resamples: int = 1000, seed: int = 0
-) -> tuple[Comparison, Path]:
+) -> tuple[CompareResult, Path]:
     """Compare the evaluations and write compare.json to `out` (None: evals/compare-<a>-vs-<b>...).
 
     Returns the comparison and the directory it was written to.
@@ -154,7 +161,7 @@ def run_comparison(
     return comparison, out
 
 
-def comparison_thumbnails(first: str | Path, comparison: Comparison) -> dict[str, bytes]:
+def comparison_thumbnails(first: str | Path, comparison: CompareResult) -> dict[str, bytes]:
     """Photos of the disagreements, from the sample set the first evaluation names; none when that set is
     gone or was regenerated since (the same ids could show other photos)."""
     from productlens.core.sample_set import set_fingerprint

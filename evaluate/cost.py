@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from productlens.core.json_files import read_json
-from productlens.evaluate.schema import Cost, PredictionRecord
+from productlens.core.results_schema import Cost, PredictionRecord
 
 TOKENS_FROM = {"model": "tokenizer", "endpoint": "server usage"}
 PREDICTIONS_ABSENT = (

@@ -21,6 +21,7 @@ from typing import Any, Literal, NamedTuple
 
 from productlens.core.atomic_writes import removed_on_failure
 from productlens.core.json_files import read_json, write_json
+from productlens.core.results_schema import PredictionRecord, Results
 from productlens.evaluate.ablation import (
     generate_ablations,
     parse_ablate,
@@ -40,7 +41,6 @@ from productlens.evaluate.predictions_io import (
 )
 from productlens.evaluate.regenerate_ids import check_ids_in_split, drop_answers, parse_id_list
 from productlens.evaluate.run_context import prompt_context, training_context
-from productlens.evaluate.schema import PredictionRecord, Results
 from productlens.evaluate.scoring import default_provenance, evaluate_records
 from productlens.evaluate.subset import named_for_subset, refuse_shrinking
 from productlens.evaluate.training_stats import TrainingStats
@@ -318,9 +318,9 @@ def _run_evaluation(config: EvaluateConfig, on_progress: Progress | None = None)
     )
     training = training_context(config.run)
     if training is not None:
-        provenance["training"] = training  # type: ignore[typeddict-unknown-key]
+        provenance["training"] = training
     used_for = "parsing the saved answers" if config.source == "predictions" else "generation and parsing"
-    provenance["prompt"] = prompt_context(style, used_for)  # type: ignore[typeddict-unknown-key]
+    provenance["prompt"] = prompt_context(style, used_for)
     scored = evaluate_records(
         records,
         stats,

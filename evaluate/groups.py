@@ -17,6 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from productlens.core.results_schema import (
+    AttributeBreakdown,
+    CombinationBreakdown,
+    GroupMetrics,
+    PredictionRecord,
+)
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
 from productlens.evaluate.attributes import (
     ATTRIBUTE_LABELS,
@@ -25,12 +31,6 @@ from productlens.evaluate.attributes import (
     metric_name,
 )
 from productlens.evaluate.bootstrap import bootstrap, paired_difference
-from productlens.evaluate.schema import (
-    AttributeBreakdown,
-    CombinationBreakdown,
-    GroupMetrics,
-    PredictionRecord,
-)
 from productlens.evaluate.weighted_stats import weighted_mean, weighted_median
 
 SpecsFor = Callable[[list[PredictionRecord]], list[MetricSpec]]

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 import requests
+from productlens.core.results_schema import Reference
 from productlens.evaluate.predictions_io import PredictionWriter
-from productlens.evaluate.schema import Reference
 from productlens.finetune.answer_format import PromptStyle
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})

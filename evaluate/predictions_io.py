@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from productlens.core.atomic_writes import atomic_file
-from productlens.evaluate.schema import PredictionRecord, Reference
+from productlens.core.results_schema import PredictionRecord, Reference
 
 REQUIRED_KEYS = ("id", "generated", "reference")
 ATTRIBUTE_COLUMNS = ("attr_colour", "attr_material", "attr_pattern", "attr_hardware", "attr_size")

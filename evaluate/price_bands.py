@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from productlens.core.results_schema import MetricValue, PriceBand, PriceBands, Reference
 from productlens.evaluate.aggregate import MetricSpec
 from productlens.evaluate.price_metrics import price_specs
-from productlens.evaluate.schema import MetricValue, PriceBand, PriceBands, Reference
 
 QUANTILES = (0.2, 0.4, 0.6, 0.8)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
+from productlens.core.results_schema import PromptContext, TrainingContext
 from productlens.core.run_json import read_run_record, run_json_path
 from productlens.finetune.answer_format import PromptStyle
 
@@ -47,7 +48,7 @@ RECORD_KEYS: Final = (  # run.json keys copied when set (Final keeps them litera
 )
 
 
-def training_context(run_dir: str | Path | None) -> dict[str, Any] | None:
+def training_context(run_dir: str | Path | None) -> TrainingContext | None:
     """The training facts and curves of a finished run (its run.json); None for anything else."""
     if run_dir is None or not run_json_path(run_dir).is_file():
         return None
@@ -66,16 +67,16 @@ def training_context(run_dir: str | Path | None) -> dict[str, Any] | None:
     ]
     context["loss_history"] = _thin(losses, MAX_CURVE_POINTS)
     context["eval_history"] = list(record["eval_history"])
-    return context
+    return cast(TrainingContext, context)  # the RECORD_KEYS copied are TrainingContext's optional keys
 
 
-def prompt_context(style: PromptStyle, used_for: str) -> dict[str, Any]:
+def prompt_context(style: PromptStyle, used_for: str) -> PromptContext:
     """The prompt style by name and as text: the user turn exactly as the model saw it, the answer layout."""
-    return {
+    return PromptContext(
         **asdict(style),
-        "prompt": style.prompt_template.format(question=style.question),
-        "used_for": used_for,
-    }
+        prompt=style.prompt_template.format(question=style.question),
+        used_for=used_for,
+    )
 
 
 def _thin(points: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:

@@ -20,6 +20,17 @@ from typing import NamedTuple
 import numpy as np
 from productlens.core.category_labels import normalise_category
 from productlens.core.package_versions import package_versions
+from productlens.core.results_schema import (
+    RESULTS_SCHEMA_VERSION,
+    Baseline,
+    CategoryRow,
+    ParsedFields,
+    PredictionRecord,
+    Provenance,
+    Reference,
+    Results,
+    RowScores,
+)
 from productlens.evaluate.aggregate import MetricSpec, estimate_metrics, scored_count
 from productlens.evaluate.baselines import baseline_specs
 from productlens.evaluate.category_metrics import (
@@ -33,17 +44,6 @@ from productlens.evaluate.parallel_scoring import score_rows
 from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.price_bands import price_band_specs, price_bands_result
 from productlens.evaluate.price_metrics import price_specs, sample_smape
-from productlens.evaluate.schema import (
-    RESULTS_SCHEMA_VERSION,
-    Baseline,
-    CategoryRow,
-    ParsedFields,
-    PredictionRecord,
-    Provenance,
-    Reference,
-    Results,
-    RowScores,
-)
 from productlens.evaluate.title_metrics import chrf_many, title_scores, title_specs
 from productlens.evaluate.training_stats import TrainingStats
 from productlens.evaluate.weighted_stats import weighted_mean
@@ -161,6 +161,7 @@ def evaluate_records(
         )
         for baseline, (label, baseline_metric_specs) in baselines.items()
     }
+    currencies = {ref["currency"] for ref in references}
     results = Results(
         schema=RESULTS_SCHEMA_VERSION,
         name=name,
@@ -171,13 +172,12 @@ def evaluate_records(
         confusion=confusion_matrix(true_category3, predicted_category3),
         provenance=provenance or default_provenance(),
         timings={"generation_s": generation_s, "scoring_s": 0.0},
+        currency=currencies.pop() if len(currencies) == 1 else None,  # None when the prices mix currencies
     )
     results.update(breakdowns(records, n_resamples, seed))  # type: ignore[typeddict-item]
     bands = price_bands_result(estimates, references, stats.price_quintiles)
     if bands is not None:
         results["price_bands"] = bands
-    currencies = {ref.get("currency") for ref in references}
-    results["currency"] = currencies.pop() if len(currencies) == 1 else None
     results["timings"]["scoring_s"] = round(time.perf_counter() - started, 4)
     return ScoredEvaluation(results, records)
 

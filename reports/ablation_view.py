@@ -7,11 +7,12 @@ includes 0: the answers then do not depend on the image shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
-from productlens.reports.html_page import esc
+from markupsafe import Markup
+from productlens.core.results_schema import Gap, Results
 from productlens.reports.metric_format import format_value
+from productlens.reports.templating import render
 from rich.console import Group, RenderableType
 from rich.text import Text
 
@@ -25,8 +26,10 @@ class Verdict(NamedTuple):
     details: list[str]  # one sentence per further finding
 
 
-def _points(gap: Mapping[str, Any]) -> str:
-    delta, low, high = gap.get("delta"), gap.get("ci_low"), gap.get("ci_high")
+def _points(gap: Gap | None) -> str:
+    if gap is None:
+        return "difference n/a"
+    delta, low, high = gap["delta"], gap["ci_low"], gap["ci_high"]
     if delta is None:
         return "difference n/a"
     text = f"difference {delta * 100:.1f} points"
@@ -35,31 +38,29 @@ def _points(gap: Mapping[str, Any]) -> str:
     return text
 
 
-def ablation_verdict(results: Mapping[str, Any]) -> Verdict | None:
+def ablation_verdict(results: Results) -> Verdict | None:
     """The sentences of the ablation check; None when the evaluation ran none."""
-    ablation = results.get("ablation")
-    if not ablation or not ablation.get("runs"):
+    if "ablation" not in results or not results["ablation"]["runs"]:
         return None
-    primary = ablation.get("primary", "category3_accuracy_all")
-    real = (results.get("metrics") or {}).get(primary) or {}
-    runs = ablation["runs"]
-    real_text = format_value(real.get("value"), "percent")
+    ablation = results["ablation"]
+    primary = ablation["primary"]
+    real = results["metrics"].get(primary)
+    real_text = format_value(None if real is None else real["value"], "percent")
     parts, details = [], []
-    for kind, run in runs.items():
-        ablated = (run.get("metrics") or {}).get(primary) or {}
-        gap = (run.get("differences") or {}).get(primary) or {}
-        parts.append(
-            f"{format_value(ablated.get('value'), 'percent')} with {run.get('label', kind)} ({_points(gap)})"
-        )
-        follows, keeps = run.get("follows_image"), run.get("keeps_own")
-        if follows and follows.get("value") is not None:
+    for run in ablation["runs"].values():
+        ablated = run["metrics"].get(primary)
+        value = format_value(None if ablated is None else ablated["value"], "percent")
+        parts.append(f"{value} with {run['label']} ({_points(run['differences'].get(primary))})")
+        follows = run.get("follows_image")  # NotRequired: the shuffle run only
+        if follows is not None and follows["value"] is not None:
+            keeps = run.get("keeps_own")
             details.append(
                 f"Shown another sample's photo, {format_value(follows['value'], 'percent')} of the answers name "
-                f"that photo's category and {format_value((keeps or {}).get('value'), 'percent')} their own "
-                f"(n {follows.get('n')} samples whose shown photo is of another category)."
+                f"that photo's category and {format_value(None if keeps is None else keeps['value'], 'percent')} "
+                f"their own (n {follows['n']} samples whose shown photo is of another category)."
             )
     figures = f"category3 accuracy {real_text} with the photo, " + ", ".join(parts)
-    reads = ablation.get("reads_image")
+    reads = ablation["reads_image"]
     if reads is True:
         return Verdict("good", f"Reads the photo: {figures}.", details)
     if reads is False:
@@ -72,7 +73,7 @@ def ablation_verdict(results: Mapping[str, Any]) -> Verdict | None:
     return Verdict("unknown", f"Image check inconclusive (no interval): {figures}.", details)
 
 
-def ablation_renderable(results: Mapping[str, Any]) -> RenderableType | None:
+def ablation_renderable(results: Results) -> RenderableType | None:
     """The verdict for the terminal: green when the model reads the photo, red when it does not."""
     verdict = ablation_verdict(results)
     if verdict is None:
@@ -84,45 +85,36 @@ def ablation_renderable(results: Mapping[str, Any]) -> RenderableType | None:
     return Group(*lines)
 
 
-def ablation_section_body(results: Mapping[str, Any]) -> str:
+def ablation_section_body(results: Results) -> Markup:
     """The HTML verdict box and a table: each metric with the photo, with each ablation, and the difference."""
     verdict = ablation_verdict(results)
-    if verdict is None:
-        return ""
-    details = "".join(f"<p>{esc(detail)}</p>" for detail in verdict.details)
-    box = f'<div class="ablation {verdict.level}" role="status"><p><strong>{esc(verdict.headline)}</strong></p>{details}</div>'
-    return box + _table(results)
-
-
-def _table(results: Mapping[str, Any]) -> str:
-    metrics = results.get("metrics") or {}
-    runs = (results.get("ablation") or {}).get("runs") or {}
-    head = "".join(
-        f'<th class="num">{esc(run.get("label", kind))}</th><th class="num">difference [95% CI]</th>'
-        for kind, run in runs.items()
-    )
+    if verdict is None or "ablation" not in results:
+        return Markup("")
+    metrics, runs = results["metrics"], results["ablation"]["runs"]
     rows = []
     for name in TABLE_METRICS:
         if name not in metrics:
             continue
-        kind_of = "score" if name == "title_f1" else "percent"
-        cells = [f'<td class="num">{esc(format_value(metrics[name].get("value"), kind_of))}</td>']
+        kind = "score" if name == "title_f1" else "percent"
+        cells = [format_value(metrics[name]["value"], kind)]
         for run in runs.values():
-            ablated = (run.get("metrics") or {}).get(name) or {}
-            gap = (run.get("differences") or {}).get(name) or {}
-            cells.append(f'<td class="num">{esc(format_value(ablated.get("value"), kind_of))}</td>')
-            cells.append(f'<td class="num">{esc(_gap_text(gap, kind_of))}</td>')
-        rows.append(f"<tr><td>{esc(metrics[name].get('label') or name)}</td>{''.join(cells)}</tr>")
-    return (
-        '<div class="table-wrap"><table class="ablation-table"><thead><tr><th>Metric</th>'
-        f'<th class="num">with the photo</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+            ablated = run["metrics"].get(name)
+            cells.append(format_value(None if ablated is None else ablated["value"], kind))
+            cells.append(_gap_text(run["differences"].get(name), kind))
+        rows.append((metrics[name]["label"] or name, cells))
+    return render(
+        "ablation.html.j2",
+        css=Markup(ABLATION_CSS),
+        verdict=verdict,
+        run_labels=[run["label"] for run in runs.values()],
+        rows=rows,
     )
 
 
-def _gap_text(gap: Mapping[str, Any], kind: str) -> str:
-    delta, low, high = gap.get("delta"), gap.get("ci_low"), gap.get("ci_high")
-    if delta is None:
+def _gap_text(gap: Gap | None, kind: str) -> str:
+    if gap is None or gap["delta"] is None:
         return "n/a"
+    delta, low, high = gap["delta"], gap["ci_low"], gap["ci_high"]
     if kind == "percent":
         text = f"{delta * 100:+.1f} pp"
         return text + (

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 from urllib.parse import quote, urlencode
 
+from markupsafe import Markup
 from productlens.core.category_labels import OTHER, UNPARSED, normalise_category
-from productlens.reports.html_page import esc
+from productlens.core.results_schema import CategoryRow, Confusion
 from productlens.reports.metric_format import format_value
+from productlens.reports.templating import render
+
+UNPARSED_COLUMN = UNPARSED
 
 
 def predicted_column(predicted: str | None, columns: Sequence[str]) -> str:
@@ -23,35 +26,26 @@ def predicted_column(predicted: str | None, columns: Sequence[str]) -> str:
     return OTHER if OTHER in columns else " ".join(predicted.split())
 
 
-def per_category_table(per_category: Mapping[str, Mapping[str, Any]]) -> str:
-    rows = []
-    ordered = sorted(per_category.items(), key=lambda item: (-int(item[1].get("n") or 0), str(item[0])))
-    for category, row in ordered:
-        accuracy = row.get("accuracy")
-        width = 0.0 if accuracy is None else max(0.0, min(1.0, float(accuracy))) * 100
-        rows.append(
-            f'<tr data-category="{esc(category)}"><td>{esc(category)}</td><td class="num">{esc(row.get("n", ""))}</td>'
-            f'<td class="num">{esc(format_value(accuracy, "percent"))}</td>'
-            f'<td><div class="bar" role="presentation"><span style="width:{width:.1f}%"></span></div></td>'
-            f'<td class="num">{esc(format_value(row.get("price_mdape"), "percent"))}</td></tr>'
-        )
-    return (
-        '<div class="table-wrap"><table class="per-category"><thead><tr><th>Category</th><th class="num">n</th>'
-        '<th class="num">Accuracy</th><th></th><th class="num">Price median APE</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
+def per_category_table(per_category: Mapping[str, CategoryRow]) -> Markup:
+    ordered = sorted(per_category.items(), key=lambda item: (-item[1]["n"], item[0]))
+    rows = [
+        {
+            "category": category,
+            "n": row["n"],
+            "accuracy": format_value(row["accuracy"], "percent"),
+            "width": 0.0 if row["accuracy"] is None else max(0.0, min(1.0, row["accuracy"])) * 100,
+            "mdape": format_value(row["price_mdape"], "percent"),
+        }
+        for category, row in ordered
+    ]
+    return render("per_category.html.j2", rows=rows)
 
 
-def confusion_table(confusion: Mapping[str, Any], link_samples: bool = False) -> str:
+def confusion_table(confusion: Confusion, link_samples: bool = False) -> Markup:
     """Rows are true categories, columns predicted; shade by share of the row, zeros left blank.
 
     With `link_samples`, each count links to the gallery filtered to those samples."""
-    labels = [str(label) for label in confusion.get("labels") or []]
-    matrix = confusion.get("matrix") or []
-    columns = [str(c) for c in confusion.get("columns") or [*labels, UNPARSED]]
-    if not labels or not matrix:
-        return '<p class="empty">No confusion matrix in these results.</p>'
-    head = "".join(f'<th class="col" scope="col"><span>{esc(column)}</span></th>' for column in columns)
+    labels, matrix, columns = confusion["labels"], confusion["matrix"], confusion["columns"]
     rows = []
     for true_label, counts in zip(labels, matrix, strict=False):
         total = sum(counts)
@@ -59,26 +53,21 @@ def confusion_table(confusion: Mapping[str, Any], link_samples: bool = False) ->
             continue  # a label only ever predicted: it has a column, not a row
         cells = []
         for column, count in zip(columns, counts, strict=False):
-            share = count / total if total else 0.0
-            classes = ["diag"] if column == true_label else []
-            if count == 0:
-                classes.append("zero")
-            alpha = 0.08 + 0.8 * share if count else 0.0
-            text_colour = "color:#fff;" if share > 0.55 else ""
-            content = "" if count == 0 else str(count)
-            if count and link_samples:
-                query = urlencode({"category": true_label, "predicted": column}, quote_via=quote)
-                content = f'<a href="#samples?{esc(query)}">{count}</a>'
+            share = count / total
+            query = urlencode({"category": true_label, "predicted": column}, quote_via=quote)
             cells.append(
-                f'<td class="{" ".join(classes)}" style="background:rgba(var(--heat),{alpha:.3f});{text_colour}"'
-                f' title="true {esc(true_label)}, predicted {esc(column)}: {count} ({share:.0%} of the row)">'
-                f"{content}</td>"
+                {
+                    "column": column,
+                    "count": count,
+                    "classes": " ".join(
+                        [*(["diag"] if column == true_label else []), *([] if count else ["zero"])]
+                    ),
+                    "alpha": f"{0.08 + 0.8 * share if count else 0.0:.3f}",
+                    "white": share > 0.55,
+                    "share": f"{share:.0%}",
+                    "link": f"#samples?{query}" if count and link_samples else None,
+                }
             )
-        rows.append(f'<tr><th class="row" scope="row">{esc(true_label)}</th>{"".join(cells)}</tr>')
-    link_note = " Click a count to see its samples in the gallery." if link_samples else ""
-    return (
-        '<div class="table-wrap"><table class="heat confusion" aria-label="Confusion matrix">'
-        f"<thead><tr><th>true ↓ / predicted →</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        "<p class=\"legend\">Each cell: how many samples of the row's true category got the column's prediction "
-        f"(blank: none); shading is the share of the row; the outlined cells are correct.{link_note}</p>"
-    )
+        rows.append((true_label, cells))
+    empty = not labels or not matrix
+    return render("confusion.html.j2", empty=empty, columns=columns, rows=rows, link_samples=link_samples)

@@ -8,27 +8,27 @@ named only when it is significant after the correction; identical runs read "no 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+from productlens.core.results_schema import CompareResult, Cost, Difference, MetricValue, Results
 from productlens.reports.metric_format import HEADLINE_METRICS, metric_kind
 
 MAX_NAMED = 3  # significant metrics named in one sentence; the rest are counted
 
 
-def pair_sentences(compare: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+def pair_sentences(compare: CompareResult) -> list[tuple[str, str, str]]:
     """(first run, other run, sentence) for every run after the first."""
-    runs = compare.get("runs") or []
+    runs = compare["runs"]
     if len(runs) < 2:
         return []
-    names = [str(run.get("name", f"run {i}")) for i, run in enumerate(runs)]
-    differences = compare.get("differences") or {}
+    names = [run["name"] for run in runs]
+    differences = compare["differences"]
     out = []
     for name, run in zip(names[1:], runs[1:], strict=True):
         by_metric = {
             metric: difference
             for metric, items in differences.items()
             for difference in items
-            if difference.get("vs") == name
+            if difference["vs"] == name
         }
         out.append((names[0], name, pair_sentence(names[0], name, runs[0], run, by_metric)))
     return out
@@ -37,13 +37,13 @@ def pair_sentences(compare: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 def pair_sentence(
     first: str,
     other: str,
-    first_run: Mapping[str, Any],
-    other_run: Mapping[str, Any],
-    differences: Mapping[str, Mapping[str, Any]],
+    first_run: Results,
+    other_run: Results,
+    differences: Mapping[str, Difference],
 ) -> str:
-    metrics = first_run.get("metrics") or {}
-    tested = [m for m, d in differences.items() if d.get("p_holm") is not None]
-    n_shared = next((d.get("n_shared") for d in differences.values()), 0)
+    metrics = first_run["metrics"]
+    tested = [m for m, d in differences.items() if d.get("p_holm") is not None]  # tests are NotRequired
+    n_shared = next((d["n_shared"] for d in differences.values()), 0)
     cost = _cost_clause(first_run.get("cost"), other_run.get("cost"))
     if differences and all(d.get("identical") for d in differences.values()):
         return f"{other} and {first} scored the same on all {n_shared} shared samples: no difference{cost}."
@@ -56,7 +56,7 @@ def pair_sentence(
             f"No difference between {other} and {first} is significant after {family} "
             f"({n_shared} shared samples){cost}."
         )
-    clauses = [_clause(first, metrics.get(m) or {}, m, differences[m]) for m in significant[:MAX_NAMED]]
+    clauses = [_clause(metrics.get(m), m, differences[m]) for m in significant[:MAX_NAMED]]
     # "trails a on X by 1, on Y by 2": the verb and run once per run of the same direction
     for i in range(len(clauses) - 1, 0, -1):
         if clauses[i][0] == clauses[i - 1][0]:
@@ -69,19 +69,17 @@ def pair_sentence(
     return f"{other} {listed}, significant after {family}{rest}{cost}."
 
 
-def _ordered(differences: Mapping[str, Any]) -> list[str]:
+def _ordered(differences: Mapping[str, Difference]) -> list[str]:
     headline = [m for m in HEADLINE_METRICS if m in differences]
     return headline + [m for m in differences if m not in headline]
 
 
-def _clause(
-    first: str, metric: Mapping[str, Any], name: str, difference: Mapping[str, Any]
-) -> tuple[str, str]:
+def _clause(metric: MetricValue | None, name: str, difference: Difference) -> tuple[str, str]:
     """(verb, "on <metric> by <amount> [<interval>]"), the amount always positive."""
-    higher = bool(metric.get("higher_is_better", True))
+    higher = True if metric is None else metric["higher_is_better"]
     sign = 1 if higher else -1  # the gain: positive when `other` is better
-    delta, low, high = (difference.get(key) for key in ("delta", "ci_low", "ci_high"))
-    gain = sign * delta
+    delta, low, high = difference["delta"], difference["ci_low"], difference["ci_high"]
+    gain = sign * (delta or 0.0)  # a significant difference has an estimate
     verb = "beats" if gain > 0 else "trails"
     magnitude = abs(gain)
     interval = ""
@@ -90,7 +88,7 @@ def _clause(
         if gain < 0:
             ends = sorted((-ends[1], -ends[0]))
         interval = f" [{_amount(ends[0], name)}, {_amount(ends[1], name)}]"
-    label = str(metric.get("label") or name)
+    label = (metric["label"] if metric else "") or name
     label = label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
     unit = " points" if metric_kind(name) == "percent" else ""
     return verb, f"on {label} by {_amount(magnitude, name)}{unit}{interval}"
@@ -105,13 +103,14 @@ def _amount(value: float, name: str) -> str:
     return f"{value:,.1f}"
 
 
-def _cost_clause(first: Mapping[str, Any] | None, other: Mapping[str, Any] | None) -> str:
+def _cost_clause(first: Cost | None, other: Cost | None) -> str:
     """ ", at 2.0x the tokens and 0.5x the time per sample" when both runs were counted and timed."""
     parts = []
     first_tokens, other_tokens = _tokens(first), _tokens(other)
     if first_tokens and other_tokens:
         parts.append(f"{_ratio(other_tokens / first_tokens)} the tokens")
-    first_rate, other_rate = (first or {}).get("samples_per_s"), (other or {}).get("samples_per_s")
+    first_rate = None if first is None else first["samples_per_s"]
+    other_rate = None if other is None else other["samples_per_s"]
     if first_rate and other_rate:
         parts.append(f"{_ratio(first_rate / other_rate)} the time")
     return f", at {' and '.join(parts)} per sample" if parts else ""
@@ -122,10 +121,10 @@ def _ratio(value: float) -> str:
     return f"{value:.1f}x" if value >= 0.995 else f"{value:.2g}x"
 
 
-def _tokens(cost: Mapping[str, Any] | None) -> float | None:
+def _tokens(cost: Cost | None) -> float | None:
     if not cost:
         return None
-    prompt, generated = cost.get("prompt_tokens_per_sample"), cost.get("generated_tokens_per_sample")
+    prompt, generated = cost["prompt_tokens_per_sample"], cost["generated_tokens_per_sample"]
     if prompt is None and generated is None:
         return None
     return (prompt or 0.0) + (generated or 0.0)

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from markupsafe import Markup
+from productlens.core.results_schema import CompareResult
 from productlens.reports.compare_sentences import pair_sentences
 from productlens.reports.cost_view import cost_table_html
-from productlens.reports.html_page import esc
 from productlens.reports.ranked_plot import ranked_ci_svg
+from productlens.reports.templating import render
 
 
-def summary_body(compare: Mapping[str, Any]) -> str:
-    sentences = "".join(
-        f'<li class="pair-sentence">{esc(text)}</li>' for _, _, text in pair_sentences(compare)
-    )
-    plot = ranked_ci_svg(compare.get("runs") or [])
-    figure = (
-        f'<figure class="ranked">{plot}<figcaption>Each panel ranks the runs on one headline metric, best on '
-        "top, each on all the samples it scored (n under Runs): the dot is the estimate, the bar its 95% bootstrap "
-        "interval.</figcaption></figure>"
-        if plot
-        else ""
-    )
-    return f'<ul class="sentences">{sentences}</ul>{figure}'
+def summary_body(compare: CompareResult) -> Markup:
+    sentences = [text for _, _, text in pair_sentences(compare)]
+    return render("compare_summary.html.j2", sentences=sentences, plot=ranked_ci_svg(compare["runs"]))
 
 
 def summary_intro() -> str:
@@ -34,5 +23,5 @@ def summary_intro() -> str:
     )
 
 
-def cost_body(compare: Mapping[str, Any]) -> str:
-    return cost_table_html(compare.get("runs") or [])
+def cost_body(compare: CompareResult) -> Markup:
+    return cost_table_html(compare["runs"])

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Literal
 
-from productlens.reports.html_page import esc
+from markupsafe import Markup
+from productlens.core.results_schema import Cost, Results
+from productlens.reports.templating import render
 
-COLUMNS = (
+CostColumn = Literal[
+    "wall_s",
+    "samples_per_s",
+    "prompt_tokens_per_sample",
+    "generated_tokens_per_sample",
+    "device",
+    "dtype",
+    "batch_size",
+    "peak_memory_gb",
+]
+COLUMNS: tuple[tuple[CostColumn, str], ...] = (
     ("wall_s", "Wall time"),
     ("samples_per_s", "Samples/s"),
     ("prompt_tokens_per_sample", "Prompt tok/sample"),
@@ -17,11 +29,12 @@ COLUMNS = (
     ("batch_size", "Batch or in flight"),
     ("peak_memory_gb", "Peak GPU memory"),
 )
+TEXT_COLUMNS = ("device", "dtype")  # left-aligned; the rest are numbers
 
 
-def cost_value(cost: Mapping[str, Any], key: str) -> str:
+def cost_value(cost: Cost, key: CostColumn) -> str:
     """One cost figure as text; "—" where it is absent."""
-    value = cost.get(key)
+    value = cost[key]
     if value is None:
         return "—"
     if key == "wall_s":
@@ -35,39 +48,30 @@ def cost_value(cost: Mapping[str, Any], key: str) -> str:
     return str(value)
 
 
-def cost_facts(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+def cost_facts(results: Results) -> list[tuple[str, str]]:
     """(label, text) rows for the provenance of one evaluation; one row saying why when there are none."""
-    cost = results.get("cost")
-    if not cost:
+    if "cost" not in results:
         return []
-    if cost.get("absent"):
+    cost = results["cost"]
+    if cost["absent"]:
         return [("Cost and speed", f"not recorded: {cost['absent']}")]
     rows = [(label, cost_value(cost, key)) for key, label in COLUMNS]
-    rows.append(("Tokens counted by", str(cost.get("tokens_from") or "—")))
-    rows.append(("Answers timed", str(cost.get("samples", 0))))
+    rows.append(("Tokens counted by", cost["tokens_from"] or "—"))
+    rows.append(("Answers timed", str(cost["samples"])))
     return rows
 
 
-def cost_table_html(runs: Sequence[Mapping[str, Any]]) -> str:
+def cost_table_html(runs: Sequence[Results]) -> Markup:
     """The runs' costs side by side (compare report)."""
-    head = "".join(f"<th{_align(key)}>{esc(label)}</th>" for key, label in COLUMNS)
     rows = []
     for run in runs:
-        cost = run.get("cost") or {}
-        name = f"<td><b>{esc(run.get('name', ''))}</b></td>"
-        if not cost or cost.get("absent"):
-            reason = cost.get("absent") or "no cost recorded (evaluated before productlens counted it)"
-            rows.append(f'<tr class="cost-absent">{name}<td colspan="{len(COLUMNS)}">{esc(reason)}</td></tr>')
-            continue
-        cells = "".join(f"<td{_align(key)}>{esc(cost_value(cost, key))}</td>" for key, _ in COLUMNS)
-        rows.append(f"<tr>{name}{cells}</tr>")
-    return (
-        f'<div class="table-wrap"><table class="cost"><thead><tr><th>Run</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-        '<p class="legend">Tokens per sample come from the tokenizer (local model) or the server\'s usage '
-        "(endpoint); time is the generation time of the answers, summed over resumed runs.</p>"
-    )
-
-
-def _align(key: str) -> str:
-    return "" if key in ("device", "dtype") else ' class="num"'
+        cost = run.get("cost")  # NotRequired: absent from evaluations made before productlens counted it
+        if cost is None or cost["absent"]:
+            reason = (cost and cost["absent"]) or "no cost recorded (evaluated before productlens counted it)"
+            rows.append((run["name"], reason, []))
+        else:
+            rows.append(
+                (run["name"], None, [(key in TEXT_COLUMNS, cost_value(cost, key)) for key, _ in COLUMNS])
+            )
+    columns = [(key in TEXT_COLUMNS, label) for key, label in COLUMNS]
+    return render("cost.html.j2", columns=columns, rows=rows)

@@ -2,7 +2,7 @@
 
 Cards are plain HTML, readable with scripts off; gallery_script.py filters, sorts and pages them
 through their data-* attributes (a page of PAGE_SIZE cards at a time, the filters kept in the URL).
-Every piece of data text passes through `esc`.
+templates/gallery.html.j2 writes them; every piece of data text is escaped there.
 """
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from markupsafe import Markup
+from productlens.core.results_schema import PredictionRecord
 from productlens.reports.category_tables import predicted_column
-from productlens.reports.html_page import data_url, esc
+from productlens.reports.html_page import data_url
 from productlens.reports.metric_format import format_price
 from productlens.reports.sample_view import field_verdicts, overall_verdict, sample_flags, verdict_counts
-from productlens.reports.samples_csv import samples_csv_link
+from productlens.reports.samples_csv import samples_csv_url
+from productlens.reports.templating import render
 
 VERDICT_FILTERS = (
     ("", "any verdict"),
@@ -36,108 +39,69 @@ BADGE_SYMBOLS = {"right": "✓", "close": "≈", "wrong": "✗", "unparsed": "�
 PAGE_SIZE = 48  # cards on one page of the gallery: a screen or two, not the whole evaluation at once
 
 
-def _price_text(value: Any, currency: str | None) -> str:
-    return format_price(None if value is None else float(value), currency)
-
-
 def sample_card(
-    record: Mapping[str, Any],
+    record: PredictionRecord,
     thumbnail: bytes | None,
     show_images: bool = True,
     confusion_columns: Sequence[str] = (),
-) -> str:
-    """One sample's card; `show_images` False leaves out the image slot (a report without any thumbnails).
+) -> dict[str, Any]:
+    """What templates/gallery.html.j2 shows of one sample; `show_images` False leaves out the image slot
+    (a report without any thumbnails).
 
     The badge counts the fields by verdict (`2 right · 1 close`); its colour is the overall verdict.
     `confusion_columns` names the confusion matrix's columns, so a matrix cell can filter to its samples."""
-    reference = record.get("reference") or {}
-    parsed = record.get("parsed") or {}
-    scores = record.get("scores") or {}
+    reference, parsed, scores = record["reference"], record["parsed"], record["scores"]
     verdicts = field_verdicts(record)
     overall = overall_verdict(verdicts)
-    ape = scores.get("price_ape")
-    f1 = scores.get("title_f1")
-    image = (
-        f'<img src="{data_url(thumbnail)}" alt="photo of {esc(record.get("id"))}" decoding="async">'
-        if thumbnail
-        else '<div class="noimg">no image</div>'
-        if show_images
-        else ""
-    )
-    currency = reference.get("currency")
-    chips = "".join(
-        f'<span class="v {verdict.level}" data-field="{field}" title="{field}: {esc(verdict.text)}">'
-        f"{esc(field)} {esc(verdict.symbol)} {esc(verdict.text)}</span>"
-        for field, verdict in verdicts.items()
-    )
-    error = record.get("parse_error")
-    error_html = f'<p class="error">parse error: {esc(error)}</p>' if error else ""
-    generated = str(record.get("generated", ""))
-    return (
-        f'<article class="sample" data-id="{esc(record.get("id"))}" data-category="{esc(reference.get("category3", ""))}"'
-        f' data-flags="{esc(" ".join(sample_flags(record)))}" data-ape="{"" if ape is None else f"{float(ape):.6g}"}"'
-        f' data-f1="{"" if f1 is None else f"{float(f1):.4g}"}"'
-        f' data-predicted="{esc(predicted_column(parsed.get("category"), confusion_columns))}">'
-        f'<div class="head">{image}<div><div class="id">{esc(record.get("id"))}'
-        f'<span class="badge {overall}" title="fields by verdict: title, category, price">'
-        f"{esc(BADGE_SYMBOLS[overall])} {esc(verdict_counts(verdicts))}</span></div>"
-        f'<div class="ref-title">{esc(reference.get("title", ""))}</div></div></div>'
-        "<dl>"
-        f"<dt>category</dt><dd>{esc(reference.get('category3', ''))} → <b>{esc(parsed.get('category') or '—')}</b></dd>"
-        f"<dt>price</dt><dd>{esc(_price_text(reference.get('price'), currency))} → "
-        f"<b>{esc(_price_text(parsed.get('price'), currency))}</b></dd>"
-        f"<dt>title</dt><dd><b>{esc(parsed.get('title') or '—')}</b></dd>"
-        "</dl>"
-        f'<pre class="gen" title="generated text">{esc(generated) if generated.strip() else "(empty answer)"}</pre>'
-        f'{error_html}<div class="verdicts">{chips}</div></article>'
-    )
+    ape, f1 = scores["price_ape"], scores["title_f1"]
+    currency = reference["currency"]
+    return {
+        "id": record["id"],
+        "photo": data_url(thumbnail) if thumbnail else None,
+        "show_images": show_images,
+        "category": reference["category3"],
+        "flags": " ".join(sample_flags(record)),
+        "ape": "" if ape is None else f"{ape:.6g}",
+        "f1": "" if f1 is None else f"{f1:.4g}",
+        "predicted": predicted_column(parsed["category"], confusion_columns),
+        "overall": overall,
+        "badge": f"{BADGE_SYMBOLS[overall]} {verdict_counts(verdicts)}",
+        "title": reference["title"],
+        "answer_category": parsed["category"] or "—",
+        "price": format_price(reference["price"], currency),
+        "answer_price": format_price(parsed["price"], currency),
+        "answer_title": parsed["title"] or "—",
+        "generated": record["generated"] if record["generated"].strip() else "(empty answer)",
+        "parse_error": record["parse_error"],
+        "verdicts": verdicts,
+    }
 
 
 def gallery_section_body(
-    predictions: Sequence[Mapping[str, Any]],
+    predictions: Sequence[PredictionRecord],
     thumbnails: Mapping[str, bytes] | None,
     total: int | None = None,
     *,
     confusion_columns: Sequence[str] = (),
-    all_predictions: Sequence[Mapping[str, Any]] | None = None,
-) -> str:
+    all_predictions: Sequence[PredictionRecord] | None = None,
+) -> Markup:
     """Controls (search, category, predicted, verdict, sort, CSV), the cards and the pager.
 
     `all_predictions` (default `predictions`) go into the CSV download, all of them even when the
     gallery holds only the first `len(predictions)`."""
     thumbnails = thumbnails or {}
-    categories = sorted({str((r.get("reference") or {}).get("category3", "")) for r in predictions})
-    category_options = '<option value="">all categories</option>' + "".join(
-        f'<option value="{esc(c)}">{esc(c)}</option>' for c in categories
-    )
-    predicted = {
-        predicted_column((r.get("parsed") or {}).get("category"), confusion_columns) for r in predictions
-    }
-    predicted_options = '<option value="">any answer</option>' + "".join(
-        f'<option value="{esc(c)}">{esc(c)}</option>' for c in sorted(predicted)
-    )
-    verdict_options = "".join(
-        f'<option value="{esc(v)}">{esc(label)}</option>' for v, label in VERDICT_FILTERS
-    )
-    sort_options = "".join(f'<option value="{esc(v)}">{esc(label)}</option>' for v, label in SORTS)
     show_images = bool(thumbnails)
-    cards = "".join(
-        sample_card(r, thumbnails.get(str(r.get("id"))), show_images, confusion_columns) for r in predictions
-    )
     shown = len(predictions)
-    note = f" (the first {shown} of {total})" if total is not None and total > shown else ""
-    return (
-        '<div class="controls" role="search">'
-        '<label>Search <input type="search" id="q" placeholder="id, title, answer…" autocomplete="off"></label>'
-        f'<label>Category <select id="category">{category_options}</select></label>'
-        f'<label>Predicted <select id="predicted">{predicted_options}</select></label>'
-        f'<label>Verdict <select id="verdict">{verdict_options}</select></label>'
-        f'<label>Sort <select id="sort">{sort_options}</select></label>'
-        f"{samples_csv_link(all_predictions if all_predictions is not None else predictions)}"
-        f'<span class="count" id="count" aria-live="polite">{shown} samples{esc(note)}</span></div>'
-        f'<div class="gallery" id="gallery" data-page-size="{PAGE_SIZE}">{cards}</div>'
-        '<p class="empty" id="no-match" hidden>No sample matches these filters.</p>'
-        '<nav class="pager" id="pager" aria-label="Gallery pages" hidden>'
-        '<button type="button" id="prev">‹ previous</button><span id="page-text"></span>'
-        '<button type="button" id="next">next ›</button></nav>'
+    every = all_predictions if all_predictions is not None else predictions
+    return render(
+        "gallery.html.j2",
+        categories=sorted({r["reference"]["category3"] for r in predictions}),
+        predicted=sorted({predicted_column(r["parsed"]["category"], confusion_columns) for r in predictions}),
+        verdict_filters=VERDICT_FILTERS,
+        sorts=SORTS,
+        csv=(len(every), samples_csv_url(every)),
+        shown=shown,
+        note=f" (the first {shown} of {total})" if total is not None and total > shown else "",
+        page_size=PAGE_SIZE,
+        cards=[sample_card(r, thumbnails.get(r["id"]), show_images, confusion_columns) for r in predictions],
     )

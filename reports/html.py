@@ -1,7 +1,8 @@
 """Self-contained HTML reports: one evaluation (write_report) and several side by side (write_compare_report).
 
 One file each, written atomically: inline CSS, matplotlib plots as inline SVG, thumbnails as data
-URLs, one small inline script, and a CSP that forbids every network request.
+URLs, one small inline script, and a CSP that forbids every network request. The markup comes from
+the templates in reports/templates (Jinja2, autoescaped); this module decides which sections a report has.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
+from markupsafe import Markup
 from productlens.core.atomic_writes import atomic_write_text
+from productlens.core.results_schema import CompareResult, PredictionRecord, Results
 from productlens.reports.breakdown_sections import group_sections, image_check_sections
 from productlens.reports.category_tables import confusion_table, per_category_table
 from productlens.reports.compare_html import (
@@ -24,7 +26,7 @@ from productlens.reports.compare_stats_view import cost_body, summary_body, summ
 from productlens.reports.gallery import gallery_section_body
 from productlens.reports.gallery_script import GALLERY_JS
 from productlens.reports.headline import headline_cards, metrics_table
-from productlens.reports.html_page import esc, page, section
+from productlens.reports.html_page import Section, page
 from productlens.reports.metric_format import results_currency
 from productlens.reports.price_bands_view import price_bands_html
 from productlens.reports.provenance import provenance_body
@@ -35,16 +37,23 @@ from productlens.reports.svg_plots import (
     price_scatter_svg,
     scatter_points,
 )
+from productlens.reports.templating import render
 from productlens.reports.training_section import training_body
 
 WIDE_CONFUSION = 8
 MAX_GALLERY = 5000  # beyond this the file grows past what a browser scrolls comfortably
+SAMPLES_INTRO = (
+    "Every answer beside its reference, with a verdict per field: ✓ right, ≈ close, ✗ wrong, — unparsed."
+    " Price is right within 10% and close within 25%; a title is close from a token F1 of 0.5. The badge"
+    " counts the three fields; its colour is the worst of them. Filters are kept in the address, so a"
+    " view can be bookmarked."
+)
 
 
 def write_report(
     path: str | Path,
-    results: Mapping[str, Any],
-    predictions: Sequence[Mapping[str, Any]],
+    results: Results,
+    predictions: Sequence[PredictionRecord],
     thumbnails: Mapping[str, bytes] | None = None,
     *,
     max_gallery: int = MAX_GALLERY,
@@ -55,152 +64,130 @@ def write_report(
 
 
 def render_report(
-    results: Mapping[str, Any],
-    predictions: Sequence[Mapping[str, Any]],
+    results: Results,
+    predictions: Sequence[PredictionRecord],
     thumbnails: Mapping[str, bytes] | None = None,
     *,
     max_gallery: int = MAX_GALLERY,
 ) -> str:
     """The report as one HTML string (write_report writes it)."""
-    name = str(results.get("name", "evaluation"))
-    currency = results_currency(results, predictions)
-    points = scatter_points(predictions)
-    labels = point_labels(predictions)
-    confusion = results.get("confusion") or {}
-    confusion_columns = [
-        str(c) for c in confusion.get("columns") or [*(confusion.get("labels") or []), "(unparsed)"]
-    ]
-    errors = log_errors(predictions)
-    n = len(predictions)
-    # Side by side while the matrix is small; stacked (each full width) once it has many categories.
-    layout = "two" if len(results.get("confusion", {}).get("labels") or []) <= WIDE_CONFUSION else "stack"
-    price_intro = f"{len(points)} of {n} answers had a readable price; unparsed prices are counted by the parse rate, not here."
-    if errors:
-        price_intro += f" Median log error {statistics.median(errors):+.3f} (positive = over-estimate)."
+    provenance = results["provenance"]
     sections = [
-        section(
+        *image_check_sections(results),  # the ablation verdict on top
+        Section(
             "headline",
             "Headline numbers",
+            "Headline",
             headline_cards(results),
             "Each metric with its 95% bootstrap confidence interval and the baselines on the same samples.",
         ),
-        section("metrics", "All metrics", metrics_table(results)),
-        section(
-            "price",
-            "Price",
-            '<div class="plots">'
-            f'<figure><div class="plot-wide">{price_scatter_svg(points, currency, labels)}</div>'
-            f'<div class="plot-narrow">{price_scatter_svg(points, currency, labels, narrow=True)}</div>'
-            "<figcaption>Predicted against true full price, log scale. On the dashed line the prediction is "
-            "exact; the band is ±25%. Hover a point for its sample.</figcaption></figure>"
-            f'<figure><div class="plot-wide">{log_error_histogram_svg(errors)}</div>'
-            f'<div class="plot-narrow">{log_error_histogram_svg(errors, narrow=True)}</div>'
-            "<figcaption>Error distribution: log(1 + predicted) − log(1 + true), labelled as the ratio "
-            "predicted / true.</figcaption></figure></div>" + price_bands_html(results, currency),
-            esc(price_intro),
-        ),
-        section(
-            "categories",
-            "Categories",
-            f'<div class="{layout}">'
-            f"<div><h3>Category3 accuracy per category</h3>{per_category_table(results.get('per_category') or {})}</div>"
-            f"<div><h3>Confusion matrix (category3)</h3>{confusion_table(confusion, link_samples=True)}</div></div>",
-        ),
-        section(
+        Section("metrics", "All metrics", "Metrics", metrics_table(results)),
+        _price_section(results, predictions),
+        Section("categories", "Categories", "Categories", _categories_body(results)),
+        *group_sections(results),
+        Section(
             "samples",
+            "Samples",
             "Samples",
             gallery_section_body(
                 predictions[:max_gallery],
                 thumbnails,
-                total=n,
-                confusion_columns=confusion_columns,
+                total=len(predictions),
+                confusion_columns=results["confusion"]["columns"],
                 all_predictions=predictions,
             ),
-            "Every answer beside its reference, with a verdict per field: ✓ right, ≈ close, ✗ wrong, — unparsed."
-            " Price is right within 10% and close within 25%; a title is close from a token F1 of 0.5. The badge"
-            " counts the three fields; its colour is the worst of them. Filters are kept in the address, so a"
-            " view can be bookmarked.",
+            SAMPLES_INTRO,
         ),
     ]
-    sections[:0], extra_links = image_check_sections(results)  # the ablation verdict on top, then the rest
-    sections[-1:-1], group_links = group_sections(results)  # before samples
-    training = training_body(results.get("provenance") or {})
-    trained = bool((results.get("provenance") or {}).get("training"))
+    training = training_body(provenance)
     if training:
-        sections.append(section("training", "Training and prompt" if trained else "Prompt", training))
-    sections.append(section("provenance", "Provenance", provenance_body(results)))
-    links = [
-        ("headline", "Headline"),
-        ("metrics", "Metrics"),
-        ("price", "Price"),
-        ("categories", "Categories"),
-        ("samples", "Samples"),
-        *([("training", "Training" if trained else "Prompt")] if training else []),
-        ("provenance", "Provenance"),
-    ]
-    at_samples = links.index(("samples", "Samples"))
-    links[at_samples:at_samples] = group_links
-    links[:0] = extra_links
-    return page(f"productlens · {name}", _header(results), sections, GALLERY_JS, data=results, links=links)
+        label = "Training" if "training" in provenance else "Prompt"
+        title = "Training and prompt" if "training" in provenance else "Prompt"
+        sections.append(Section("training", title, label, training))
+    sections.append(Section("provenance", "Provenance", "Provenance", provenance_body(results)))
+    return page(f"productlens · {results['name']}", _header(results), sections, GALLERY_JS, data=results)
+
+
+def _price_section(results: Results, predictions: Sequence[PredictionRecord]) -> Section:
+    currency = results_currency(results, predictions)
+    points = scatter_points(predictions)
+    labels = point_labels(predictions)
+    errors = log_errors(predictions)
+    intro = (
+        f"{len(points)} of {len(predictions)} answers had a readable price; unparsed prices are counted by the "
+        "parse rate, not here."
+    )
+    if errors:
+        intro += f" Median log error {statistics.median(errors):+.3f} (positive = over-estimate)."
+    body = render(
+        "price.html.j2",
+        scatter=price_scatter_svg(points, currency, labels),
+        scatter_narrow=price_scatter_svg(points, currency, labels, narrow=True),
+        histogram=log_error_histogram_svg(errors),
+        histogram_narrow=log_error_histogram_svg(errors, narrow=True),
+        bands=price_bands_html(results, currency),
+    )
+    return Section("price", "Price", "Price", body, intro)
+
+
+def _categories_body(results: Results) -> Markup:
+    # Side by side while the matrix is small; stacked (each full width) once it has many categories.
+    layout = "two" if len(results["confusion"]["labels"]) <= WIDE_CONFUSION else "stack"
+    return render(
+        "categories.html.j2",
+        layout=layout,
+        per_category=per_category_table(results["per_category"]),
+        confusion=confusion_table(results["confusion"], link_samples=True),
+    )
 
 
 def write_compare_report(
-    path: str | Path, compare: Mapping[str, Any], thumbnails: Mapping[str, bytes] | None = None
+    path: str | Path, compare: CompareResult, thumbnails: Mapping[str, bytes] | None = None
 ) -> Path:
     """Write the comparison of several evaluations (the compare dict) to `path`."""
     atomic_write_text(path, render_compare_report(compare, thumbnails))
     return Path(path)
 
 
-def render_compare_report(compare: Mapping[str, Any], thumbnails: Mapping[str, bytes] | None = None) -> str:
-    runs = compare.get("runs") or []
-    names = [str(run.get("name", f"run {i}")) for i, run in enumerate(runs)]
+def render_compare_report(compare: CompareResult, thumbnails: Mapping[str, bytes] | None = None) -> str:
+    runs = compare["runs"]
+    names = [run["name"] for run in runs]
+    differences_intro = (
+        f"Each run minus {names[0] if names else 'the first run'}, on the samples both scored, with a 95% "
+        "paired-bootstrap interval. Only a difference significant after Holm's correction (or, without "
+        "tests, an interval that excludes 0) is called better or worse."
+    )
     sections = [
-        section("summary", "Summary", summary_body(compare), summary_intro()),
-        section("runs", "Runs", runs_body(runs)),
-        section("cost", "Cost and speed", cost_body(compare)),
-        section(
+        Section("summary", "Summary", "Summary", summary_body(compare), summary_intro()),
+        Section("runs", "Runs", "Runs", runs_body(runs)),
+        Section("cost", "Cost and speed", "Cost", cost_body(compare)),
+        Section(
             "differences",
             "Differences",
-            differences_body(runs, compare.get("differences") or {}),
-            f"Each run minus {esc(names[0] if names else 'the first run')}, on the samples both scored, with a "
-            "95% paired-bootstrap interval. Only a difference significant after Holm's correction (or, without "
-            "tests, an interval that excludes 0) is called better or worse.",
+            "Differences",
+            differences_body(runs, compare["differences"]),
+            differences_intro,
         ),
-        section(
+        Section(
             "disagreements",
             "Where the runs disagree most",
-            disagreements_body(compare.get("disagreements") or [], names, thumbnails),
+            "Disagreements",
+            disagreements_body(compare["disagreements"], names, thumbnails),
         ),
     ]
-    links = [
-        ("summary", "Summary"),
-        ("runs", "Runs"),
-        ("cost", "Cost"),
-        ("differences", "Differences"),
-        ("disagreements", "Disagreements"),
-    ]
     title = "productlens · compare " + " vs ".join(names)
-    return page(title, compare_header(names), sections, GALLERY_JS, data=dict(compare), links=links)
+    return page(title, compare_header(names), sections, GALLERY_JS, data=compare)
 
 
-def _header(results: Mapping[str, Any]) -> str:
-    provenance = results.get("provenance") or {}
+def _header(results: Results) -> Markup:
+    provenance = results["provenance"]
     chips = [
-        ("model", provenance.get("model")),
-        ("adapter", provenance.get("adapter")),
-        ("split", provenance.get("split")),
-        ("samples", results.get("n")),
-        ("data", (provenance.get("data_fingerprint") or "")[:12]),
-        ("created", provenance.get("created")),
+        ("model", provenance["model"]),
+        ("adapter", provenance["adapter"]),
+        ("split", provenance["split"]),
+        ("samples", results["n"]),
+        ("data", provenance["data_fingerprint"][:12]),
+        ("created", provenance["created"]),
     ]
-    chip_html = "".join(
-        f'<span class="chip">{esc(label)}: {esc(value)}</span>'
-        for label, value in chips
-        if value not in (None, "")
-    )
-    return (
-        f"<h1>{esc(results.get('name', 'evaluation'))}</h1>"
-        '<div class="sub">productlens evaluation report: product title, category and price read from photos</div>'
-        f'<div class="chips">{chip_html}</div>'
-    )
+    shown = [(label, value) for label, value in chips if value not in (None, "")]
+    return render("report_header.html.j2", name=results["name"], chips=shown)

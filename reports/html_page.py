@@ -1,26 +1,22 @@
-"""The page shell of a self-contained HTML report: escaping, safe JSON in <script>, a strict CSP, atomic write.
+"""The page shell of a self-contained HTML report: safe JSON in <script>, a strict CSP, atomic write.
 
 The Content-Security-Policy allows no network at all (`default-src 'none'`), images only as data
 URLs, and exactly one script: ours, pinned by its SHA-256. Even text that escaped escaping could
-neither run nor load anything.
+neither run nor load anything. The markup itself comes from templates/page.html.j2 (autoescaped).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
+from markupsafe import Markup
 from productlens.reports.page_style import PAGE_CSS
-
-
-def esc(value: Any) -> str:
-    """Text (any value) made safe for HTML element content and quoted attribute values."""
-    return html.escape("" if value is None else str(value), quote=True)
+from productlens.reports.templating import render
 
 
 def json_for_script(data: Any) -> str:
@@ -68,37 +64,25 @@ def content_security_policy(script: str) -> str:
     )
 
 
-def nav(links: Iterable[tuple[str, str]]) -> str:
-    """The sticky section bar: (anchor id, label) pairs."""
-    items = "".join(f'<a href="#{esc(anchor)}">{esc(label)}</a>' for anchor, label in links)
-    return f'<nav class="sections" aria-label="Sections">{items}</nav>'
+class Section(NamedTuple):
+    """One section of a report and its entry in the section bar."""
+
+    anchor: str  # the element id the bar links to
+    title: str
+    link: str  # the bar's label
+    body: Markup  # rendered by a template
+    intro: str = ""  # plain text, escaped by the page template
 
 
-def section(anchor: str, title: str, body: str, intro: str = "") -> str:
-    """One report section; `body` and `intro` are HTML already escaped by their makers."""
-    intro_html = f'<p class="intro">{intro}</p>' if intro else ""
-    return (
-        f'<section id="{esc(anchor)}" aria-labelledby="{esc(anchor)}-h">'
-        f'<h2 id="{esc(anchor)}-h">{esc(title)}</h2>{intro_html}{body}</section>'
-    )
-
-
-def page(title: str, header: str, sections: list[str], script: str, data: Any = None, links=()) -> str:
-    """The whole document. `header` and `sections` are HTML; `data` is embedded as JSON for readers."""
-    data_block = (
-        f'<script type="application/json" id="report-data">{json_for_script(data)}</script>'
-        if data is not None
-        else ""
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(content_security_policy(script))}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
-        f"<title>{esc(title)}</title><style>{PAGE_CSS}</style></head>"
-        f'<body><header class="top">{header}</header>{nav(links)}'
-        f"<main>{''.join(sections)}</main>"
-        "<footer>Made by productlens · one self-contained file, no network requests</footer>"
-        f"{data_block}<script>{script}</script></body></html>\n"
+def page(title: str, header: Markup, sections: Sequence[Section], script: str, data: Any = None) -> str:
+    """The whole document (templates/page.html.j2); `data` is embedded as JSON for readers."""
+    return render(
+        "page.html.j2",
+        title=title,
+        csp=content_security_policy(script),
+        css=Markup(PAGE_CSS),
+        header=header,
+        sections=sections,
+        data_json=None if data is None else Markup(json_for_script(data)),
+        script=Markup(script),  # a constant of ours, pinned by the CSP's hash: it must go in unchanged
     )

@@ -6,8 +6,10 @@ come from results.json; a name this module does not know is shown as a plain num
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from productlens.core.results_schema import Baseline, MetricValue, PredictionRecord, Results
 
 MetricKind = Literal["percent", "score", "amount", "number"]
 
@@ -58,7 +60,7 @@ def grouped_metric_names(names: list[str]) -> list[tuple[str, list[str]]]:
     return [(group, members) for group, members in buckets.items() if members]
 
 
-def headline_metric_names(metrics: Mapping[str, Any], limit: int = 6) -> list[str]:
+def headline_metric_names(metrics: Mapping[str, MetricValue], limit: int = 6) -> list[str]:
     """The HEADLINE_METRICS present, topped up with the first other metrics to `limit`."""
     chosen = [name for name in HEADLINE_METRICS if name in metrics][:limit]
     for name in metrics:
@@ -104,25 +106,25 @@ def format_price(value: float | None, currency: str | None = "") -> str:
     return f"{number} {currency}" if currency else number
 
 
-def results_currency(results: Mapping[str, Any], predictions=None) -> str:
+def results_currency(results: Results, predictions: Sequence[PredictionRecord] | None = None) -> str:
     """The one currency of the evaluated prices (results.json, else the records); "" when mixed or unknown."""
-    if results.get("currency"):
-        return str(results["currency"])
-    found = {str((r.get("reference") or {}).get("currency") or "") for r in predictions or ()}
+    if results["currency"]:
+        return results["currency"]
+    found = {r["reference"]["currency"] or "" for r in predictions or ()}
     return found.pop() if len(found) == 1 else ""
 
 
 UNPARSED_SUFFIX = "_all"  # "(unparsed = miss)": the same metric with unparsed answers counted as misses
 
 
-def redundant_metric_names(metrics: Mapping[str, Any]) -> set[str]:
+def redundant_metric_names(metrics: Mapping[str, MetricValue]) -> set[str]:
     """The "(unparsed = miss)" variants that equal their original (every answer parsed): nothing to read."""
     redundant = set()
     for name, metric in metrics.items():
         original = metrics.get(name.removesuffix(UNPARSED_SUFFIX)) if name.endswith(UNPARSED_SUFFIX) else None
         if original is None:
             continue
-        values = (metric.get("value"), original.get("value"))
+        values = (metric["value"], original["value"])
         if values[0] is None and values[1] is None:
             redundant.add(name)  # neither could be scored: one "n/a" row says it
         elif values[0] is not None and values[1] is not None and abs(values[0] - values[1]) < 1e-12:
@@ -130,7 +132,7 @@ def redundant_metric_names(metrics: Mapping[str, Any]) -> set[str]:
     return redundant
 
 
-def shown_metric_names(metrics: Mapping[str, Any]) -> list[str]:
+def shown_metric_names(metrics: Mapping[str, MetricValue]) -> list[str]:
     """The metrics a report lists, in order: all but the redundant "(unparsed = miss)" copies."""
     hidden = redundant_metric_names(metrics)
     return [name for name in metrics if name not in hidden]
@@ -147,16 +149,16 @@ BASELINE_SHORT_NAMES = {
 FLOOR_BASELINES = frozenset({"oracle_price"})
 
 
-def baseline_short_name(key: str, baseline: Mapping[str, Any], width: int = 12) -> str:
+def baseline_short_name(key: str, baseline: Baseline, width: int = 12) -> str:
     """A column header of at most `width` characters for a baseline."""
     if key in BASELINE_SHORT_NAMES:
         return BASELINE_SHORT_NAMES[key]
-    words, short = str(baseline.get("label") or key).split(), ""
+    words, short = (baseline["label"] or key).split(), ""
     for word in words:
         if len(short) + len(word) + (1 if short else 0) > width:
             break
         short = f"{short} {word}" if short else word
-    return short or str(baseline.get("label") or key)[: width - 1] + "…"
+    return short or (baseline["label"] or key)[: width - 1] + "…"
 
 
 def format_gap(
@@ -197,11 +199,14 @@ def format_delta_interval(low: float | None, high: float | None, kind: MetricKin
     return f"({format_delta(low, kind)} to {format_delta(high, kind)})"
 
 
-def format_metric(metric: Mapping[str, Any], name: str, currency: str = "") -> str:
-    """`12.3% (10.1-14.6 %)` - the value and its 95 % interval (amounts with their currency)."""
+def format_metric(metric: MetricValue | None, name: str, currency: str = "") -> str:
+    """`12.3% (10.1-14.6 %)` - the value and its 95 % interval (amounts with their currency); "n/a" for a
+    metric that is not reported."""
+    if metric is None:
+        return "n/a"
     kind = metric_kind(name)
-    interval = format_interval(metric.get("ci_low"), metric.get("ci_high"), kind)
-    value = format_value(metric.get("value"), kind, currency)
+    interval = format_interval(metric["ci_low"], metric["ci_high"], kind)
+    value = format_value(metric["value"], kind, currency)
     return f"{value} ({interval})" if interval else value
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import matplotlib
+from markupsafe import Markup
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from productlens.core.results_schema import MetricValue, Results
 from productlens.reports.metric_format import metric_kind
 from productlens.reports.svg_plots import PALETTE, STYLE, figure_to_svg, plain_label
 
@@ -14,7 +15,7 @@ RANKED_METRICS = ("category3_accuracy", "price_mdape", "price_smape", "title_f1"
 MAX_NAME = 22
 
 
-def ranked_metric_names(runs: Sequence[Mapping[str, Any]]) -> list[str]:
+def ranked_metric_names(runs: Sequence[Results]) -> list[str]:
     """The RANKED_METRICS that some run reports; where a run has no value (nothing parsed) and the metric
     has an "(unparsed = miss)" variant that every run reports, that variant, so every run is ranked."""
 
@@ -32,11 +33,12 @@ def ranked_metric_names(runs: Sequence[Mapping[str, Any]]) -> list[str]:
     return chosen
 
 
-def _value(run: Mapping[str, Any], name: str) -> float | None:
-    return ((run.get("metrics") or {}).get(name) or {}).get("value")
+def _value(run: Results, name: str) -> float | None:
+    metric = run["metrics"].get(name)
+    return None if metric is None else metric["value"]
 
 
-def ranked_ci_svg(runs: Sequence[Mapping[str, Any]], metrics: Sequence[str] | None = None) -> str:
+def ranked_ci_svg(runs: Sequence[Results], metrics: Sequence[str] | None = None) -> Markup:
     """One panel per metric; in each, the runs ranked best (top) to worst, a dot and its 95 % CI bar.
 
     The direction comes from the metric (higher or lower is better), so the top run is always the best.
@@ -46,25 +48,26 @@ def ranked_ci_svg(runs: Sequence[Mapping[str, Any]], metrics: Sequence[str] | No
 
     metrics = list(metrics) if metrics is not None else ranked_metric_names(runs)
     if not runs or not metrics:
-        return ""
-    names = [str(run.get("name", f"run {i}")) for i, run in enumerate(runs)]
+        return Markup("")
+    names = [run["name"] for run in runs]
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(3.1 * len(metrics), 0.9 + 0.42 * len(runs)), dpi=100, layout="constrained")
         axes_row = figure.subplots(1, len(metrics), squeeze=False)[0]
         for axes, metric in zip(axes_row, metrics, strict=True):
-            values = [(run.get("metrics") or {}).get(metric) or {} for run in runs]
-            higher = bool(next(v for v in values if v).get("higher_is_better", True))
-            scored = [i for i in range(len(runs)) if values[i].get("value") is not None]
-            order = sorted(scored, key=lambda i: values[i]["value"], reverse=higher)
+            values: list[MetricValue | None] = [run["metrics"].get(metric) for run in runs]
+            reported = next(v for v in values if v is not None)
+            higher = reported["higher_is_better"]
+            scored = [i for i, value in enumerate(values) if value is not None and value["value"] is not None]
+            order = sorted(scored, key=lambda i: _value(runs[i], metric) or 0.0, reverse=higher)
             order += [i for i in range(len(runs)) if i not in scored]  # unscored runs at the bottom, no dot
             scale = 100.0 if metric_kind(metric) == "percent" else 1.0
             for rank, i in enumerate(order):
                 value = values[i]
                 y = len(order) - 1 - rank  # best on top
-                if value.get("value") is None:
+                if value is None or value["value"] is None:
                     continue
-                low, high = value.get("ci_low"), value.get("ci_high")
+                low, high = value["ci_low"], value["ci_high"]
                 if low is not None and high is not None:
                     axes.plot([low * scale, high * scale], [y, y], color=colours[names[i]], linewidth=2.4)
                 axes.plot(value["value"] * scale, y, "o", color=colours[names[i]], markersize=6)
@@ -79,7 +82,7 @@ def ranked_ci_svg(runs: Sequence[Mapping[str, Any]], metrics: Sequence[str] | No
             axes.xaxis.set_major_locator(MaxNLocator(nbins=4))
             if scale == 100.0:
                 axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
-            label = str(next(v for v in values if v).get("label") or metric)
+            label = reported["label"] or metric
             axes.set_title(plain_label(f"{label} ({'higher' if higher else 'lower'} is better)"), fontsize=9)
             axes.grid(axis="y", visible=False)
         return figure_to_svg(figure, "ranked", "Runs ranked per headline metric with 95% intervals")

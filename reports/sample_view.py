@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from productlens.core.results_schema import DisagreementAnswer, PredictionRecord
+
+Answer = PredictionRecord | DisagreementAnswer  # a compare answer has the scores, not the parsed fields
 
 Level = Literal["good", "partial", "bad", "missing"]
 FIELDS = ("title", "category", "price")
@@ -33,36 +37,31 @@ class FieldVerdict:
         return f"{self.symbol} {self.text}"
 
 
-def _score(record: Mapping[str, Any], key: str) -> Any:
-    return (record.get("scores") or {}).get(key)
+def _unparsed(record: Answer, field: Literal["title", "category", "price"]) -> bool:
+    """The parsed field is None; a compare answer carries only scores, whose None then says it."""
+    return "parsed" in record and record["parsed"][field] is None
 
 
-def _parsed(record: Mapping[str, Any], field: str) -> Any:
-    """The parsed field; True when the record carries only scores (compare answers), whose None then says it."""
-    if "parsed" not in record:
-        return True
-    return (record.get("parsed") or {}).get(field)
-
-
-def title_verdict(record: Mapping[str, Any]) -> FieldVerdict:
-    if _parsed(record, "title") is None or _score(record, "title_f1") is None:
+def title_verdict(record: Answer) -> FieldVerdict:
+    scores = record["scores"]
+    f1 = scores["title_f1"]
+    if _unparsed(record, "title") or f1 is None:
         return FieldVerdict("missing", "unparsed")
-    if _score(record, "title_exact") == 1:
+    if scores["title_exact"] == 1:
         return FieldVerdict("good", "exact")
-    f1 = float(_score(record, "title_f1"))
     return FieldVerdict("partial" if f1 >= 0.5 else "bad", f"F1 {f1:.2f}")
 
 
-def category_verdict(record: Mapping[str, Any]) -> FieldVerdict:
-    correct = _score(record, "category3_correct")
-    if _parsed(record, "category") is None or correct is None:
+def category_verdict(record: Answer) -> FieldVerdict:
+    correct = record["scores"]["category3_correct"]
+    if _unparsed(record, "category") or correct is None:
         return FieldVerdict("missing", "unparsed")
     return FieldVerdict("good", "right") if correct == 1 else FieldVerdict("bad", "wrong")
 
 
-def price_verdict(record: Mapping[str, Any]) -> FieldVerdict:
-    ape = _score(record, "price_ape")
-    if _parsed(record, "price") is None or (ape is None and _score(record, "price_abs_error") is None):
+def price_verdict(record: Answer) -> FieldVerdict:
+    ape = record["scores"]["price_ape"]
+    if _unparsed(record, "price") or (ape is None and record["scores"]["price_abs_error"] is None):
         return FieldVerdict("missing", "unparsed")
     if ape is None:
         return FieldVerdict("partial", "no reference")
@@ -73,7 +72,7 @@ def price_verdict(record: Mapping[str, Any]) -> FieldVerdict:
     return FieldVerdict("partial" if ape <= PRICE_PARTIAL_APE else "bad", text)
 
 
-def field_verdicts(record: Mapping[str, Any]) -> dict[str, FieldVerdict]:
+def field_verdicts(record: Answer) -> dict[str, FieldVerdict]:
     """title, category and price verdicts of one record."""
     return {
         "title": title_verdict(record),
@@ -82,13 +81,15 @@ def field_verdicts(record: Mapping[str, Any]) -> dict[str, FieldVerdict]:
     }
 
 
-def signed_price_error(record: Mapping[str, Any]) -> float | None:
-    """(predicted - true) / true, for showing the direction of a miss; None when unparsed or true is 0."""
-    predicted = (record.get("parsed") or {}).get("price")
-    true = (record.get("reference") or {}).get("price")
+def signed_price_error(record: Answer) -> float | None:
+    """(predicted - true) / true, for showing the direction of a miss; None when unparsed or true is 0
+    (and for a compare answer, which has no parsed price)."""
+    if "parsed" not in record:
+        return None
+    predicted, true = record["parsed"]["price"], record["reference"]["price"]
     if predicted is None or not true:
         return None
-    return (float(predicted) - float(true)) / float(true)
+    return (predicted - true) / true
 
 
 Overall = Literal["right", "close", "wrong", "unparsed"]
@@ -109,13 +110,13 @@ def overall_verdict(verdicts: Mapping[str, FieldVerdict]) -> Overall:
 
 def verdict_counts(verdicts: Mapping[str, FieldVerdict]) -> str:
     """The fields counted by verdict, e.g. `2 right · 1 close` (what the summary badge says)."""
-    counts = {level: 0 for level in LEVEL_WORDS}
+    counts: dict[Level, int] = dict.fromkeys(LEVEL_WORDS, 0)
     for verdict in verdicts.values():
         counts[verdict.level] += 1
     return " · ".join(f"{count} {LEVEL_WORDS[level]}" for level, count in counts.items() if count)
 
 
-def sample_flags(record: Mapping[str, Any]) -> list[str]:
+def sample_flags(record: PredictionRecord) -> list[str]:
     """Tags the gallery filters on: the overall verdict plus which fields missed."""
     verdicts = field_verdicts(record)
     flags = [overall_verdict(verdicts)]
@@ -125,15 +126,13 @@ def sample_flags(record: Mapping[str, Any]) -> list[str]:
     return flags
 
 
-def badness(record: Mapping[str, Any]) -> float:
+def badness(record: PredictionRecord) -> float:
     """0 (every field right) to 1 (nothing usable): the mean over the three fields of a miss in [0, 1].
 
     An unparsed field counts as a full miss; price misses grow with the relative error up to 100 %.
     """
-    scores = record.get("scores") or {}
-    category = scores.get("category3_correct")
-    title = scores.get("title_f1")
-    ape = scores.get("price_ape")
+    scores = record["scores"]
+    category, title, ape = scores["category3_correct"], scores["title_f1"], scores["price_ape"]
     parts = [
         1.0 if category is None else 1.0 - float(category),
         1.0 if title is None else 1.0 - float(title),
@@ -143,12 +142,12 @@ def badness(record: Mapping[str, Any]) -> float:
 
 
 def worst_records(
-    records: Iterable[Mapping[str, Any]], limit: int, max_unparsed: int | None = None
-) -> list[Mapping[str, Any]]:
+    records: Iterable[PredictionRecord], limit: int, max_unparsed: int | None = None
+) -> list[PredictionRecord]:
     """The `limit` records with the highest badness (ties by id), worst first; at most `max_unparsed`
     of them with an unparsed field, so the parsed misses are seen too."""
-    ranked = sorted(records, key=lambda record: (-badness(record), str(record.get("id"))))
-    chosen: list[Mapping[str, Any]] = []
+    ranked = sorted(records, key=lambda record: (-badness(record), record["id"]))
+    chosen: list[PredictionRecord] = []
     unparsed = 0
     for record in ranked:
         if len(chosen) >= limit:

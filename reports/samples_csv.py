@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from productlens.reports.html_page import esc
+from productlens.core.results_schema import PredictionRecord
 from productlens.reports.sample_view import field_verdicts, overall_verdict
 
 REFERENCE_COLUMNS = ("title", "category1", "category2", "category3", "price", "currency", "oracle_price")
@@ -38,7 +38,7 @@ def _number(value: Any) -> str:
     return "" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
-def samples_csv(predictions: Sequence[Mapping[str, Any]]) -> str:
+def samples_csv(predictions: Sequence[PredictionRecord]) -> str:
     """The CSV text: a header row, then one row per record in the given order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -57,23 +57,21 @@ def samples_csv(predictions: Sequence[Mapping[str, Any]]) -> str:
         ]
     )
     for record in predictions:
-        reference = record.get("reference") or {}
-        parsed = record.get("parsed") or {}
-        scores = record.get("scores") or {}
+        reference, parsed, scores = record["reference"], record["parsed"], record["scores"]
         verdicts = field_verdicts(record)
         writer.writerow(
             [
-                _text(record.get("id")),
+                _text(record["id"]),
                 *(
-                    _number(reference.get(c)) if c in ("price", "oracle_price") else _text(reference.get(c))
+                    _number(reference[c]) if c in ("price", "oracle_price") else _text(reference[c])
                     for c in REFERENCE_COLUMNS
                 ),
-                _text(record.get("generated")),
-                _text(parsed.get("title")),
-                _text(parsed.get("category")),
-                _number(parsed.get("price")),
-                _text(record.get("parse_error")),
-                *(_number(scores.get(c)) for c in SCORE_COLUMNS),
+                _text(record["generated"]),
+                _text(parsed["title"]),
+                _text(parsed["category"]),
+                _number(parsed["price"]),
+                _text(record["parse_error"]),
+                *(_number(scores[c]) for c in SCORE_COLUMNS),
                 *(str(verdicts[field]) for field in ("title", "category", "price")),
                 overall_verdict(verdicts),
             ]
@@ -81,10 +79,7 @@ def samples_csv(predictions: Sequence[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def samples_csv_link(predictions: Sequence[Mapping[str, Any]], filename: str = "samples.csv") -> str:
-    """An <a download> whose href is the whole CSV (UTF-8 with a BOM, so spreadsheets read the accents)."""
+def samples_csv_url(predictions: Sequence[PredictionRecord]) -> str:
+    """The whole CSV as a data: URL for an <a download> (UTF-8 with a BOM, so spreadsheets read the accents)."""
     payload = base64.b64encode(("\ufeff" + samples_csv(predictions)).encode("utf-8")).decode("ascii")
-    return (
-        f'<a class="download" download="{esc(filename)}" href="data:text/csv;charset=utf-8;base64,{payload}">'
-        f"⤓ CSV of all {len(predictions)} samples</a>"
-    )
+    return f"data:text/csv;charset=utf-8;base64,{payload}"

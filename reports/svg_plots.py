@@ -16,8 +16,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
+from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+from productlens.core.results_schema import PredictionRecord
 
 MAX_LEGEND_CATEGORIES = 8
 PALETTE = ("#2f5bd3", "#e07b00", "#1a9e5b", "#c2185b", "#7b4bd1", "#00838f", "#8d6e63", "#d4a100")
@@ -49,8 +51,12 @@ def plain_label(text: Any) -> str:
     return str(text).replace("\\", "\\\\").replace("$", r"\$")
 
 
-def figure_to_svg(figure: Figure, prefix: str, title: str) -> str:
-    """The figure as an <svg> element for inline use: ids prefixed, comments gone, sized by CSS."""
+def figure_to_svg(figure: Figure, prefix: str, title: str) -> Markup:
+    """The figure as an <svg> element for inline use: ids prefixed, comments gone, sized by CSS.
+
+    Markup, safe to place in a page as it is: its text is drawn as paths, matplotlib's comments and
+    metadata (which repeat label text) are removed, the ids are matplotlib's and ours, and the title is
+    escaped."""
     buffer = io.StringIO()
     with matplotlib.rc_context(STYLE):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -64,22 +70,19 @@ def figure_to_svg(figure: Figure, prefix: str, title: str) -> str:
         svg = svg.replace(f'href="#{name}"', f'href="#{prefix}-{name}"')
         svg = svg.replace(f"url(#{name})", f"url(#{prefix}-{name})")
     svg = re.sub(r'<svg([^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"<svg\1", svg, count=1)
-    from productlens.reports.html_page import esc
-
-    return svg.replace("<svg", f'<svg class="plot" role="img" aria-label="{esc(title)}"', 1)
+    return Markup(svg.replace("<svg", f'<svg class="plot" role="img" aria-label="{escape(title)}"', 1))
 
 
-def add_tooltips(svg: str, tooltips: Mapping[str, Sequence[str]]) -> str:
+def add_tooltips(svg: Markup, tooltips: Mapping[str, Sequence[str]]) -> Markup:
     """Give the i-th marker (<use>) or bar (<path>) inside the group with id `gid` the i-th text as an
     escaped <title>. A group whose element count differs from its texts is left without tooltips."""
-    from productlens.reports.html_page import esc
-
+    document = str(svg)  # spliced as text: Markup's own methods would escape the pieces again
     for gid, texts in tooltips.items():
-        start = svg.find(f'<g id="{gid}">')
+        start = document.find(f'<g id="{gid}">')
         if start == -1:
             continue
-        end = _group_end(svg, start)
-        group = svg[start:end]
+        end = _group_end(document, start)
+        group = document[start:end]
         body_start = group.find("</defs>") + len("</defs>") if "</defs>" in group else len(f'<g id="{gid}">')
         body = group[body_start:]
         shapes = list(re.finditer(r"<(use|path)\b[^>]*?/>", body))
@@ -88,11 +91,11 @@ def add_tooltips(svg: str, tooltips: Mapping[str, Sequence[str]]) -> str:
         pieces, last = [], 0
         for match, text in zip(shapes, texts, strict=True):
             pieces.append(body[last : match.end() - 2])
-            pieces.append(f"><title>{esc(text)}</title></{match.group(1)}>")
+            pieces.append(f"><title>{escape(text)}</title></{match.group(1)}>")
             last = match.end()
         pieces.append(body[last:])
-        svg = svg[:start] + group[:body_start] + "".join(pieces) + svg[end:]
-    return svg
+        document = document[:start] + group[:body_start] + "".join(pieces) + document[end:]
+    return Markup(document)
 
 
 def _group_end(svg: str, start: int) -> int:
@@ -121,7 +124,7 @@ def price_scatter_svg(
     currency: str = "",
     labels: Sequence[str] | None = None,
     narrow: bool = False,
-) -> str:
+) -> Markup:
     """Predicted vs true price on log axes with y = x and a ±25 % band; a colour and marker shape per
     category, the folded "other categories" in grey hexagons.
 
@@ -231,7 +234,7 @@ def _ratio_label(value: float, _position: int) -> str:
     return f"×{math.exp(value):.3g}"
 
 
-def log_error_histogram_svg(log_errors: Sequence[float], narrow: bool = False) -> str:
+def log_error_histogram_svg(log_errors: Sequence[float], narrow: bool = False) -> Markup:
     """Histogram of log(1 + predicted) - log(1 + true); the axis reads as the ratio predicted/true.
 
     Each bar's tooltip gives its count and its range of ratios."""
@@ -284,40 +287,31 @@ def log_error_histogram_svg(log_errors: Sequence[float], narrow: bool = False) -
         return add_tooltips(svg, {f"{prefix}-{gid}": texts for gid, texts in tooltips.items()})
 
 
-def point_labels(predictions: Sequence[Mapping[str, Any]]) -> list[str]:
+def point_labels(predictions: Sequence[PredictionRecord]) -> list[str]:
     """The tooltip of each scatter point, in scatter_points' order: id, title, true and predicted price."""
     from productlens.reports.metric_format import format_price
 
     labels = []
     for record in predictions:
-        predicted = (record.get("parsed") or {}).get("price")
-        reference = record.get("reference") or {}
-        if predicted is None or reference.get("price") is None:
+        predicted, reference = record["parsed"]["price"], record["reference"]
+        if predicted is None:
             continue
-        currency = reference.get("currency") or ""
+        currency = reference["currency"] or ""
         labels.append(
-            f"{record.get('id', '')} · {reference.get('title', '')} · {reference.get('category3', '')}\n"
-            f"true {format_price(float(reference['price']), currency)}, "
-            f"predicted {format_price(float(predicted), currency)}"
+            f"{record['id']} · {reference['title']} · {reference['category3']}\n"
+            f"true {format_price(reference['price'], currency)}, predicted {format_price(predicted, currency)}"
         )
     return labels
 
 
-def scatter_points(predictions: Sequence[Mapping[str, Any]]) -> list[tuple[float, float, str]]:
+def scatter_points(predictions: Sequence[PredictionRecord]) -> list[tuple[float, float, str]]:
     """(true, predicted, category3) for every record whose price was parsed."""
-    points = []
-    for record in predictions:
-        predicted = (record.get("parsed") or {}).get("price")
-        reference = record.get("reference") or {}
-        if predicted is None or reference.get("price") is None:
-            continue
-        points.append((float(reference["price"]), float(predicted), str(reference.get("category3", ""))))
-    return points
-
-
-def log_errors(predictions: Sequence[Mapping[str, Any]]) -> list[float]:
     return [
-        float(value)
+        (record["reference"]["price"], predicted, record["reference"]["category3"])
         for record in predictions
-        if (value := (record.get("scores") or {}).get("price_log_error")) is not None
+        if (predicted := record["parsed"]["price"]) is not None
     ]
+
+
+def log_errors(predictions: Sequence[PredictionRecord]) -> list[float]:
+    return [value for record in predictions if (value := record["scores"]["price_log_error"]) is not None]

@@ -11,14 +11,24 @@ no cell is cut: labels wrap, numbers never do.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
+from productlens.core.results_schema import (
+    CategoryRow,
+    CompareResult,
+    Difference,
+    Disagreement,
+    MetricValue,
+    PredictionRecord,
+    Reference,
+    Results,
+)
 from productlens.reports.ablation_view import ablation_renderable
 from productlens.reports.compare_stats_terminal import compare_cost_table, compare_sentences
 from productlens.reports.groups_view import attributes_table, combinations_table
 from productlens.reports.metric_format import (
     FLOOR_BASELINES,
     UNPARSED_SUFFIX,
+    MetricKind,
     baseline_short_name,
     compare_direction,
     difference_verdict,
@@ -34,7 +44,7 @@ from productlens.reports.metric_format import (
     results_currency,
     shown_metric_names,
 )
-from productlens.reports.sample_view import field_verdicts, worst_records
+from productlens.reports.sample_view import FieldVerdict, field_verdicts, worst_records
 from rich import box
 from rich.console import Group, RenderableType
 from rich.constrain import Constrain
@@ -58,14 +68,12 @@ VERDICT_WORDS = {
 }
 
 
-def render_summary(
-    results: Mapping[str, Any], predictions: Sequence[Mapping[str, Any]] | None = None
-) -> RenderableType:
+def render_summary(results: Results, predictions: Sequence[PredictionRecord] | None = None) -> RenderableType:
     """The evaluation at a glance: metrics with 95 % CIs beside the baselines, accuracy per category
     and, when `predictions` are given, the worst examples."""
     parts: list[RenderableType] = [_heading(results), *_metrics_tables(results, predictions)]
     parts[1:1] = [p for p in (ablation_renderable(results),) if p is not None]  # the image check first
-    if results.get("per_category"):
+    if results["per_category"]:
         parts += [Text(""), _category_table(results["per_category"])]
     parts += [t for t in (combinations_table(results), attributes_table(results)) if t is not None]
     if predictions:
@@ -90,32 +98,32 @@ def compact_table(first_header: str | Text, **options) -> Table:
     return table
 
 
-def render_compare(compare: Mapping[str, Any]) -> RenderableType:
+def render_compare(compare: CompareResult) -> RenderableType:
     """Runs side by side with paired differences against the first run, then where they disagree most."""
-    runs = compare.get("runs") or []
+    runs = compare["runs"]
     parts: list[RenderableType] = []
-    names = [str(run.get("name", f"run {i}")) for i, run in enumerate(runs)]
+    names = [run["name"] for run in runs]
     heading = Text("Comparison ", style="bold")
     heading.append(Text(" vs ".join(names)))
     heading.append("  (Δ: paired bootstrap, 95% CI)", style="dim")
     parts.append(heading)
     parts.append(compare_sentences(compare))
-    parts.append(_compare_table(runs, names, compare.get("differences") or {}))
+    parts.append(_compare_table(runs, names, compare["differences"]))
     parts.append(compare_cost_table(runs))
-    if compare.get("disagreements"):
+    if compare["disagreements"]:
         parts += [Text(""), _disagreement_table(compare["disagreements"], names)]
     return one_width(parts)
 
 
-def _heading(results: Mapping[str, Any]) -> Text:
-    provenance = results.get("provenance") or {}
+def _heading(results: Results) -> Text:
+    provenance = results["provenance"]
     text = Text("Evaluation ", style="bold")
-    text.append(Text(str(results.get("name", "")), style="bold"))
-    text.append(f"  n={results.get('n', '?')}")
+    text.append(Text(results["name"], style="bold"))
+    text.append(f"  n={results['n']}")
     details = [
-        ("model", provenance.get("model")),
-        ("adapter", provenance.get("adapter")),
-        ("split", provenance.get("split")),
+        ("model", provenance["model"]),
+        ("adapter", provenance["adapter"]),
+        ("split", provenance["split"]),
     ]
     for label, value in details:
         if value:
@@ -125,20 +133,17 @@ def _heading(results: Mapping[str, Any]) -> Text:
 
 
 def _metrics_tables(
-    results: Mapping[str, Any], predictions: Sequence[Mapping[str, Any]] | None = None
+    results: Results, predictions: Sequence[PredictionRecord] | None = None
 ) -> list[RenderableType]:
     """One table per metric group (its name heads the first column), with only the baselines that
     report a metric of that group, then one legend for the short baseline names."""
-    metrics = results.get("metrics") or {}
-    baselines = results.get("baselines") or {}
+    metrics, baselines = results["metrics"], results["baselines"]
     currency = results_currency(results, predictions)
     parts: list[RenderableType] = []
     used: dict[str, str] = {}
     for group, names in grouped_metric_names(shown_metric_names(metrics)):
         relevant = [
-            key
-            for key, baseline in baselines.items()
-            if any(name in (baseline.get("metrics") or {}) for name in names)
+            key for key, baseline in baselines.items() if any(name in baseline["metrics"] for name in names)
         ]
         table = compact_table(Text(group, style="bold"))
         table.add_column("model", justify="right", no_wrap=True)
@@ -146,23 +151,23 @@ def _metrics_tables(
         table.add_column("n", justify="right", no_wrap=True)
         for key in relevant:
             header = FLOOR_HEADER if key in FLOOR_BASELINES else baseline_short_name(key, baselines[key])
-            used[header] = str(baselines[key].get("label") or key)
+            used[header] = baselines[key]["label"] or key
             # two short lines ("train" over "median"): the column is as wide as its numbers
             table.add_column(Text(header.replace(" ", "\n", 1)), justify="right", no_wrap=True)
         for name in names:
             metric = metrics[name]
             kind = metric_kind(name)
-            label = _without_group(str(metric.get("label") or name), group)
+            label = _without_group(metric["label"] or name, group)
             if name.endswith(UNPARSED_SUFFIX) and name.removesuffix(UNPARSED_SUFFIX) in names:
                 label = "↳ unparsed = miss"  # the row above, counting unparsed answers as misses
             row: list[RenderableType] = [
                 Text(label),
-                Text(format_value(metric.get("value"), kind, currency), style="bold"),
-                Text(format_interval(metric.get("ci_low"), metric.get("ci_high"), kind), style="dim"),
-                str(metric.get("n", "")),
+                Text(format_value(metric["value"], kind, currency), style="bold"),
+                Text(format_interval(metric["ci_low"], metric["ci_high"], kind), style="dim"),
+                str(metric["n"]),
             ]
             for key in relevant:
-                other = (baselines[key].get("metrics") or {}).get(name)
+                other = baselines[key]["metrics"].get(name)  # a baseline reports only its metrics
                 if key in FLOOR_BASELINES:
                     row.append(_floor_cell(metric, other, kind, currency))
                 else:
@@ -188,43 +193,39 @@ def _without_group(label: str, group: str) -> str:
     return label[len(prefix) :] if label.startswith(prefix) and len(label) > len(prefix) else label
 
 
-def _floor_cell(metric: Mapping[str, Any], floor: Mapping[str, Any] | None, kind, currency: str) -> Text:
+def _floor_cell(metric: MetricValue, floor: MetricValue | None, kind: MetricKind, currency: str) -> Text:
     if floor is None:
         return Text("—", style="dim")
-    gap = format_gap(
-        metric.get("value"), floor.get("value"), kind, bool(metric.get("higher_is_better", True)), currency
-    )
+    gap = format_gap(metric["value"], floor["value"], kind, metric["higher_is_better"], currency)
     return Text(gap.replace(" to the floor", "").replace(" past the floor", " past") or "n/a")
 
 
-def _baseline_cell(metric: Mapping[str, Any], baseline: Mapping[str, Any] | None, kind) -> Text:
+def _baseline_cell(metric: MetricValue, baseline: MetricValue | None, kind: MetricKind) -> Text:
     if baseline is None:
         return Text("—", style="dim")
-    direction = compare_direction(
-        metric.get("value"), baseline.get("value"), bool(metric.get("higher_is_better", True))
-    )
+    direction = compare_direction(metric["value"], baseline["value"], metric["higher_is_better"])
     mark, style = DIRECTION_MARKS[direction]
-    text = Text(format_value(baseline.get("value"), kind))
+    text = Text(format_value(baseline["value"], kind))
     if mark:
         text.append(f" {mark}", style=style)
     return text
 
 
-def _category_table(per_category: Mapping[str, Mapping[str, Any]]) -> Table:
+def _category_table(per_category: Mapping[str, CategoryRow]) -> Table:
     table = compact_table(Text("Category3", style="bold"))
     table.add_column("n", justify="right", no_wrap=True)
     table.add_column("accuracy", justify="right", no_wrap=True)
     table.add_column("", width=20, no_wrap=True)
     table.add_column("price MdAPE", justify="right", no_wrap=True)
-    ordered = sorted(per_category.items(), key=lambda item: (-int(item[1].get("n", 0)), item[0]))
+    ordered = sorted(per_category.items(), key=lambda item: (-item[1]["n"], item[0]))
     for category, row in ordered:
-        accuracy = row.get("accuracy")
+        accuracy = row["accuracy"]
         table.add_row(
-            Text(str(category)),
-            str(row.get("n", "")),
+            Text(category),
+            str(row["n"]),
             format_value(accuracy, "percent"),
             _bar(accuracy, 20),
-            format_value(row.get("price_mdape"), "percent"),
+            format_value(row["price_mdape"], "percent"),
         )
     return table
 
@@ -238,11 +239,11 @@ def _bar(fraction: float | None, width: int) -> Text:
     return Text("█" * full + partial, style="cyan")
 
 
-def _verdict_text(verdict) -> Text:
+def _verdict_text(verdict: FieldVerdict) -> Text:
     return Text(str(verdict), style=LEVEL_STYLES[verdict.level])
 
 
-def _worst_table(predictions: Sequence[Mapping[str, Any]]) -> Table:
+def _worst_table(predictions: Sequence[PredictionRecord]) -> Table:
     """Each example in three lines: the verdicts, the reference, the answer (its fields when parsed)."""
     table = compact_table("id", title="Worst examples", title_justify="left", title_style="bold")
     table.columns[0].ratio = None
@@ -256,33 +257,28 @@ def _worst_table(predictions: Sequence[Mapping[str, Any]]) -> Table:
                 lines.append(" · ", style="dim")
             lines.append(_verdict_text(verdict))
         lines.append("\nref ", style="dim")
-        lines.append(Text(_reference_line(record.get("reference") or {})))
+        lines.append(Text(_reference_line(record["reference"])))
         lines.append("\ngen ", style="dim")
         lines.append(Text(_answer_line(record)))
-        table.add_row(Text(str(record.get("id", ""))), lines)
+        table.add_row(Text(record["id"]), lines)
     return table
 
 
-def _reference_line(reference: Mapping[str, Any]) -> str:
-    price = reference.get("price")
-    return (
-        f"{reference.get('title', '')} / {reference.get('category3', '')} / "
-        f"{'?' if price is None else format_price(float(price), reference.get('currency'))}"
-    )
+def _reference_line(reference: Reference) -> str:
+    price_text = format_price(reference["price"], reference["currency"])
+    return f"{reference['title']} / {reference['category3']} / {price_text}"
 
 
-def _answer_line(record: Mapping[str, Any]) -> str:
+def _answer_line(record: PredictionRecord) -> str:
     """The parsed fields laid out like the reference line; the raw answer when it did not parse."""
-    parsed = record.get("parsed") or {}
-    if record.get("parse_error") or not any(
-        parsed.get(field) is not None for field in ("title", "category", "price")
-    ):
-        return _shorten(str(record.get("generated", "")), GENERATED_WIDTH)
-    price = parsed.get("price")
-    currency = (record.get("reference") or {}).get("currency")
+    parsed = record["parsed"]
+    if record["parse_error"] or all(value is None for value in parsed.values()):
+        return _shorten(record["generated"], GENERATED_WIDTH)
+    price = parsed["price"]
+    currency = record["reference"]["currency"]
     return (
-        f"{parsed.get('title') or '—'} / {parsed.get('category') or '—'} / "
-        f"{'—' if price is None else format_price(float(price), currency)}"
+        f"{parsed['title'] or '—'} / {parsed['category'] or '—'} / "
+        f"{'—' if price is None else format_price(price, currency)}"
     )
 
 
@@ -293,27 +289,25 @@ def _shorten(text: str, width: int = ANSWER_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _compare_table(runs: Sequence[Mapping[str, Any]], names: list[str], differences: Mapping) -> Table:
+def _compare_table(
+    runs: Sequence[Results], names: list[str], differences: Mapping[str, Sequence[Difference]]
+) -> Table:
     table = compact_table("Metric", title="Metrics", title_justify="left", title_style="bold")
     for number, name in enumerate(names):
         table.add_column(Text(name), justify="right", style="bold" if number == 0 else "")
         if number:
             table.add_column(Text(f"Δ vs {names[0]}"), justify="right")
-    first_metrics = runs[0].get("metrics") or {} if runs else {}
-    hidden = (
-        set.intersection(*(redundant_metric_names(run.get("metrics") or {}) for run in runs))
-        if runs
-        else set()
-    )
+    first_metrics = runs[0]["metrics"] if runs else {}
+    hidden = set.intersection(*(redundant_metric_names(run["metrics"]) for run in runs)) if runs else set()
     shown = [name for name in first_metrics if name not in hidden]
     for group_number, (_, metric_names) in enumerate(grouped_metric_names(shown)):
         if group_number:
             table.add_section()
         for metric_name in metric_names:
             kind = metric_kind(metric_name)
-            higher = bool(first_metrics[metric_name].get("higher_is_better", True))
-            by_run = {d.get("vs"): d for d in differences.get(metric_name) or []}
-            label = str(first_metrics[metric_name].get("label") or metric_name)
+            higher = first_metrics[metric_name]["higher_is_better"]
+            by_run = {d["vs"]: d for d in differences.get(metric_name, [])}
+            label = first_metrics[metric_name]["label"] or metric_name
             if (
                 metric_name.endswith(UNPARSED_SUFFIX)
                 and metric_name.removesuffix(UNPARSED_SUFFIX) in metric_names
@@ -321,8 +315,9 @@ def _compare_table(runs: Sequence[Mapping[str, Any]], names: list[str], differen
                 label = "↳ unparsed = miss"
             row: list[RenderableType] = [Text(label)]
             for number, (name, run) in enumerate(zip(names, runs, strict=True)):
-                metric = (run.get("metrics") or {}).get(metric_name) or {}
-                row.append(format_value(metric.get("value"), kind, results_currency(run)))
+                metric = run["metrics"].get(metric_name)
+                value = None if metric is None else metric["value"]
+                row.append(format_value(value, kind, results_currency(run)))
                 if number:
                     row.append(_delta_cell(by_run.get(name), kind, higher))
             table.add_row(*row)
@@ -334,27 +329,27 @@ def _compare_table(runs: Sequence[Mapping[str, Any]], names: list[str], differen
     return table
 
 
-def _delta_cell(difference: Mapping[str, Any] | None, kind, higher_is_better: bool) -> Text:
+def _delta_cell(difference: Difference | None, kind: MetricKind, higher_is_better: bool) -> Text:
     if difference is None:
         return Text("—", style="dim")
     verdict = difference_verdict(
-        difference.get("delta"),
-        difference.get("ci_low"),
-        difference.get("ci_high"),
+        difference["delta"],
+        difference["ci_low"],
+        difference["ci_high"],
         higher_is_better,
-        difference.get("significant"),
+        difference.get("significant"),  # the paired tests are NotRequired
         difference.get("identical"),
     )
     word, style = VERDICT_WORDS[verdict]
-    text = Text(format_delta(difference.get("delta"), kind))
-    interval = format_delta_interval(difference.get("ci_low"), difference.get("ci_high"), kind)
+    text = Text(format_delta(difference["delta"], kind))
+    interval = format_delta_interval(difference["ci_low"], difference["ci_high"], kind)
     if interval:
         text.append(f" {interval}", style="dim")
     text.append(f" {word.split()[0]}", style=style)
     return text
 
 
-def _disagreement_table(disagreements: Sequence[Mapping[str, Any]], names: list[str]) -> Table:
+def _disagreement_table(disagreements: Sequence[Disagreement], names: list[str]) -> Table:
     table = compact_table(
         "id", title="Where the runs disagree most", title_justify="left", title_style="bold"
     )
@@ -363,17 +358,14 @@ def _disagreement_table(disagreements: Sequence[Mapping[str, Any]], names: list[
     for name in names:
         table.add_column(Text(name))
     for item in disagreements[:WORST_EXAMPLES]:
-        answers = item.get("answers") or {}
-        row: list[RenderableType] = [
-            Text(str(item.get("id", ""))),
-            Text(_reference_line(item.get("reference") or {})),
-        ]
+        answers = item["answers"]
+        row: list[RenderableType] = [Text(item["id"]), Text(_reference_line(item["reference"]))]
         for name in names:
-            answer = answers.get(name)
+            answer = answers.get(name)  # a run that did not score this sample has no answer
             if answer is None:
                 row.append(Text("—", style="dim"))
                 continue
-            cell = Text(_shorten(str(answer.get("generated", "")), 40))
+            cell = Text(_shorten(answer["generated"], 40))
             for _number, (field, verdict) in enumerate(field_verdicts(answer).items()):
                 cell.append("\n")  # one verdict a line: a narrow column never splits one
                 cell.append(f"{field} ", style="dim")

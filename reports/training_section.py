@@ -7,8 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
-from productlens.reports.html_page import esc
+from markupsafe import Markup
+from productlens.core.results_schema import LossPoint, Provenance
 from productlens.reports.svg_plots import NARROW_FONT_SIZE, STYLE, _new_figure, figure_to_svg
+from productlens.reports.templating import render
 
 FACTS = (
     ("method", "Method"),
@@ -49,8 +51,8 @@ def _fact(key: str, value: Any) -> str:
 
 
 def training_curves_svg(
-    losses: Sequence[Mapping[str, Any]], evals: Sequence[Mapping[str, Any]], narrow: bool = False
-) -> str:
+    losses: Sequence[LossPoint], evals: Sequence[Mapping[str, float]], narrow: bool = False
+) -> Markup:
     """Training loss against step (left axis) and validation scores (right axis, %)."""
     style = {**STYLE, "font.size": NARROW_FONT_SIZE} if narrow else STYLE
     with matplotlib.rc_context(style):
@@ -101,25 +103,19 @@ def training_curves_svg(
         )
 
 
-def training_body(provenance: Mapping[str, Any]) -> str:
+def training_body(provenance: Provenance) -> Markup:
     """The facts, the curves and the prompt; only what results.json carries (nothing for a hub model)."""
-    training = provenance.get("training") or {}
-    prompt = provenance.get("prompt") or {}
-    parts = []
-    if training:
-        config = training.get("config") or {}
-        facts = [(label, training.get(key), key) for key, label in FACTS]
+    training, prompt = provenance.get("training"), provenance.get("prompt")  # both NotRequired
+    if training is None and prompt is None:
+        return Markup("")
+    context: dict[str, Any] = {"training": None, "prompt": prompt}
+    if training is not None:
+        record: Mapping[str, Any] = training  # the run.json facts are optional keys, read by name
+        config = training["config"]
+        facts = [(label, record.get(key), key) for key, label in FACTS]
         facts += [(label, config.get(key), key) for key, label in CONFIG_FACTS]
-        parts.append(
-            '<dl class="facts">'
-            + "".join(
-                f"<dt>{esc(label)}</dt><dd>{esc(_fact(key, value))}</dd>"
-                for label, value, key in facts
-                if value not in (None, "")
-            )
-            + "</dl>"
-        )
-        losses, evals = training.get("loss_history") or [], training.get("eval_history") or []
+        losses, evals = training["loss_history"], training["eval_history"]
+        caption = ""
         if losses or evals:
             caption = f"Training loss at {len(losses)} logged steps"
             if evals:
@@ -127,19 +123,12 @@ def training_body(provenance: Mapping[str, Any]) -> str:
                 caption += f" and validation scores at {len(evals)} checks" + (
                     f" on {int(images)} images each" if images else ""
                 )
-            parts.append(
-                f'<figure class="training"><div class="plot-wide">{training_curves_svg(losses, evals)}</div>'
-                f'<div class="plot-narrow">{training_curves_svg(losses, evals, narrow=True)}</div>'
-                f"<figcaption>{esc(caption)}.</figcaption></figure>"
-            )
-        if training.get("command"):
-            parts.append(
-                f'<p class="legend">Trained with <code class="mono">{esc(training["command"])}</code></p>'
-            )
-    if prompt:
-        parts.append(
-            f"<h3>Prompt ({esc(prompt.get('name', ''))} style, used for {esc(prompt.get('used_for', ''))})</h3>"
-            f'<pre class="raw mono prompt">{esc(prompt.get("prompt", ""))}</pre>'
-            f'<p class="legend">Expected answer: <code class="mono">{esc(prompt.get("answer_template", ""))}</code></p>'
-        )
-    return "".join(parts)
+        context["training"] = {
+            "facts": [(label, _fact(key, value)) for label, value, key in facts if value not in (None, "")],
+            "curves": (training_curves_svg(losses, evals), training_curves_svg(losses, evals, narrow=True))
+            if caption
+            else None,
+            "caption": caption,
+            "command": training.get("command"),
+        }
+    return render("training.html.j2", **context)

@@ -18,6 +18,41 @@ CATEGORIES = {
 }
 
 
+def bare_results(name="bare", n=0, metrics=None, **extra) -> dict:
+    """Results with only the keys the contract (core/results_schema.Results) requires, empty where it can be."""
+    return {
+        "schema": 1,
+        "name": name,
+        "n": n,
+        "metrics": metrics or {},
+        "baselines": {},
+        "per_category": {},
+        "confusion": {"labels": [], "matrix": [], "columns": ["(unparsed)"]},
+        "provenance": {
+            "model": "tiny",
+            "adapter": None,
+            "data": "data/products",
+            "data_fingerprint": "3f2a9c0d5e7b41aa",
+            "split": "test",
+            "settings": {},
+            "versions": {},
+            "created": "2026-11-25T08:00:00+00:00",
+        },
+        "timings": {"generation_s": None, "scoring_s": 0.01},
+        "currency": None,
+        **extra,
+    }
+
+
+def cost(absent=None, **figures) -> dict:
+    """A Cost as evaluate writes it: every figure present, None where not measured."""
+    empty = dict.fromkeys(
+        ("wall_s", "samples_per_s", "prompt_tokens_per_sample", "generated_tokens_per_sample"), None
+    )
+    hardware = dict.fromkeys(("tokens_from", "device", "dtype", "batch_size", "peak_memory_gb"), None)
+    return {"source": "model", "absent": absent, "samples": 0, **empty, **hardware, **figures}
+
+
 def metric(value, low, high, n, higher=True, label=""):
     return {
         "value": value,
@@ -167,6 +202,7 @@ def fake_results() -> dict:
         "confusion": {
             "labels": ["COATS", "SCARVES", "SHIRTS", "HATS"],
             "matrix": [[1, 0, 0, 1, 1], [0, 1, 1, 0, 1], [0, 0, 3, 0, 0], [0, 0, 0, 0, 0]],
+            "columns": ["COATS", "SCARVES", "SHIRTS", "HATS", "(unparsed)"],
         },
         "provenance": {
             "model": "tiny",

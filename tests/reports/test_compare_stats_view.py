@@ -9,7 +9,7 @@ from productlens.reports.html import render_compare_report
 from productlens.reports.terminal import render_compare
 from rich.console import Console
 
-from .conftest import parse_page
+from .conftest import bare_results, cost, parse_page
 
 LABELS = {
     "category3_accuracy": ("Category accuracy", True),
@@ -18,7 +18,7 @@ LABELS = {
 }
 
 
-def run(name, values, cost=None):
+def run(name, values, run_cost=None):
     metrics = {
         metric: {
             "value": value,
@@ -30,7 +30,7 @@ def run(name, values, cost=None):
         }
         for metric, value in values.items()
     }
-    return {"name": name, "n": 12, "metrics": metrics, "provenance": {}, **({"cost": cost} if cost else {})}
+    return bare_results(name, 12, metrics, **({"cost": run_cost} if run_cost else {}))
 
 
 def diff(vs, delta, low, high, p_holm=0.5, significant=False, identical=False):
@@ -41,8 +41,8 @@ def diff(vs, delta, low, high, p_holm=0.5, significant=False, identical=False):
 
 
 BASE = {"category3_accuracy": 0.80, "price_mdape": 0.20, "title_f1": 0.70}
-COST_A = {"absent": None, "prompt_tokens_per_sample": 100.0, "generated_tokens_per_sample": 10.0, "samples_per_s": 2.0, "wall_s": 6.0, "device": "cpu (2 cores)"}  # fmt: skip
-COST_B = {"absent": None, "prompt_tokens_per_sample": 200.0, "generated_tokens_per_sample": 20.0, "samples_per_s": 1.0, "wall_s": 12.0, "device": "NVIDIA H100"}  # fmt: skip
+COST_A = cost(prompt_tokens_per_sample=100.0, generated_tokens_per_sample=10.0, samples_per_s=2.0, wall_s=6.0, device="cpu (2 cores)")  # fmt: skip
+COST_B = cost(prompt_tokens_per_sample=200.0, generated_tokens_per_sample=20.0, samples_per_s=1.0, wall_s=12.0, device="NVIDIA H100")  # fmt: skip
 
 
 def compare_of(differences, names=("a", "b"), costs=(None, None)):
@@ -110,7 +110,7 @@ def test_html_summary_plot_and_cost_render_and_escape_names():
     compare = compare_of(
         {"category3_accuracy": diff("<b>x</b>", 0.03, 0.01, 0.05, 0.01, True)},
         names=("a", "<b>x</b>"),
-        costs=(COST_A, {"absent": "answers read from a predictions file"}),
+        costs=(COST_A, cost("answers read from a predictions file")),
     )
     dom = parse_page(render_compare_report(compare))
     summary = dom.find("section", id="summary")

@@ -12,7 +12,7 @@ import pytest
 from productlens.reports.html import render_report, write_report
 
 from . import conftest
-from .conftest import parse_page
+from .conftest import bare_results, parse_page
 
 SECTIONS = ("headline", "metrics", "price", "categories", "samples", "provenance")
 WITH_TRAINING = ("headline", "metrics", "price", "categories", "samples", "training", "provenance")
@@ -242,8 +242,8 @@ def test_empty_predictions_still_render_every_section(fake_results):
 
 
 def test_minimal_results_render_without_optional_parts(tmp_path):
-    """Only the required top-level keys: every section still renders and says what is missing."""
-    results = {"schema": 1, "name": "bare", "n": 0, "metrics": {}, "baselines": {}}
+    """Only the keys the contract requires, empty: every section still renders and says what is missing."""
+    results = bare_results()
     dom = parse_page(write_report(tmp_path / "r.html", results, [], None).read_text())
     for anchor in SECTIONS:
         dom.find("section", id=anchor)

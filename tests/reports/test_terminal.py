@@ -8,6 +8,8 @@ from io import StringIO
 from productlens.reports.terminal import render_compare, render_summary
 from rich.console import Console
 
+from .conftest import bare_results
+
 
 def render(renderable, width: int = 100, **options) -> str:
     console = Console(file=StringIO(), width=width, color_system=None, **options)
@@ -254,8 +256,9 @@ def test_compare_lists_disagreements_with_each_runs_answer(fake_compare):
 
 
 def test_minimal_results_render():
-    text = render(render_summary({"name": "bare", "n": 0, "metrics": {}}, []))
-    assert text.splitlines() == ["Evaluation bare  n=0"]
+    """Only the keys the contract requires, empty: the heading and nothing else."""
+    text = render(render_summary(bare_results(), []))
+    assert text.splitlines() == ["Evaluation bare  n=0  model=tiny  split=test"]
     assert render(render_compare({"runs": [], "differences": {}, "disagreements": []})).startswith(
         "Comparison"
     )

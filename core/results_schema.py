@@ -1,12 +1,15 @@
-"""The shapes of an evaluation's files: one prediction record (predictions.jsonl) and results.json.
+"""The shapes of an evaluation's files: a prediction record (a predictions.jsonl line), results.json
+and compare.json.
 
-These TypedDicts are the contract with `productlens.reports`, which renders them; fields beyond the
+One definition for both sides: `productlens.evaluate` fills these TypedDicts and writes them,
+`productlens.reports` reads them and indexes the required keys directly. A key marked NotRequired is
+absent when its data is (no --holdout, no ablation, a run without training history); fields beyond the
 documented ones are additions, never renames.
 """
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 RESULTS_SCHEMA_VERSION = 1
 
@@ -42,11 +45,10 @@ class RowScores(TypedDict):
     price_abs_error: float | None
     price_ape: float | None  # |pred - true| / true, a fraction (0.1 = 10 %); None when true is 0
     price_log_error: float | None  # log1p(pred) - log1p(true), signed
-    # additions
-    title_chrf: NotRequired[float | None]
-    category1_correct: NotRequired[int | None]
-    category2_correct: NotRequired[int | None]
-    price_smape: NotRequired[float | None]  # 2 |pred - true| / (|pred| + |true|), a fraction from 0 to 2
+    title_chrf: float | None
+    category1_correct: int | None
+    category2_correct: int | None
+    price_smape: float | None  # 2 |pred - true| / (|pred| + |true|), a fraction from 0 to 2
 
 
 class SampleUsage(TypedDict):
@@ -90,7 +92,48 @@ class CategoryRow(TypedDict):
 class Confusion(TypedDict):
     labels: list[str]  # rows: true categories; columns: the same labels then "(unparsed)"
     matrix: list[list[int]]
-    columns: NotRequired[list[str]]  # addition: the column labels spelled out
+    columns: list[str]  # the column labels spelled out
+
+
+class LossPoint(TypedDict):
+    step: int
+    loss: float
+
+
+class TrainingContext(TypedDict):
+    """evaluate/run_context.training_context: what run.json says about how the evaluated run was trained.
+
+    The run.json facts (method, base_model, train_samples, ...) are copied where the run has them."""
+
+    run: str
+    config: dict[str, Any]  # the training settings a reader asks for (learning_rate, epochs, lora_r, ...)
+    loss_history: list[LossPoint]  # thinned to at most 400 points
+    eval_history: list[dict[str, float]]  # step, val_parse_rate, val_category3_accuracy, val_n
+    method: NotRequired[str]
+    base_model: NotRequired[str]
+    data: NotRequired[str]
+    data_fingerprint: NotRequired[str]
+    train_samples: NotRequired[int]
+    global_step: NotRequired[int]
+    precision: NotRequired[str]
+    world_size: NotRequired[int]
+    train_loss: NotRequired[float]
+    train_runtime_s: NotRequired[float]
+    resumed_from: NotRequired[str]
+    prompt_style: NotRequired[str]
+    created: NotRequired[str]
+    command: NotRequired[str]
+
+
+class PromptContext(TypedDict):
+    """evaluate/run_context.prompt_context: the prompt style's fields and the user turn as the model saw it."""
+
+    name: str
+    question: str
+    prompt_template: str
+    answer_template: str
+    prompt: str
+    used_for: str  # "generation and parsing" or "parsing the saved answers"
 
 
 class Provenance(TypedDict):
@@ -99,12 +142,11 @@ class Provenance(TypedDict):
     data: str
     data_fingerprint: str
     split: str
-    settings: dict
+    settings: dict[str, Any]
     versions: dict[str, str]
     created: str
-    # additions
-    training: NotRequired[dict]  # evaluate/run_context.training_context: the run's method, settings, curves
-    prompt: NotRequired[dict]  # evaluate/run_context.prompt_context: the prompt style and its exact text
+    training: NotRequired[TrainingContext]  # a finished run was evaluated (not a hub model or a server)
+    prompt: NotRequired[PromptContext]  # written by `evaluate`; absent from score_predictions' default
 
 
 class Timings(TypedDict):
@@ -197,13 +239,14 @@ class Results(TypedDict):
     confusion: Confusion
     provenance: Provenance
     timings: Timings
-    # additions
-    combinations: NotRequired[CombinationBreakdown]
-    attributes: NotRequired[dict[str, AttributeBreakdown]]
-    ablation: NotRequired[Ablation]
-    price_bands: NotRequired[PriceBands]
-    cost: NotRequired[Cost]
-    currency: NotRequired[str | None]  # the one currency of the references' prices; None when mixed
+    currency: str | None  # the one currency of the references' prices; None when mixed
+    combinations: NotRequired[CombinationBreakdown]  # sets made with --holdout
+    attributes: NotRequired[
+        dict[str, AttributeBreakdown]
+    ]  # synthetic sets (their references carry attributes)
+    ablation: NotRequired[Ablation]  # evaluate --ablate
+    price_bands: NotRequired[PriceBands]  # the training prices gave quintile edges
+    cost: NotRequired[Cost]  # written by `evaluate`; absent from score_predictions' results
 
 
 class Difference(TypedDict):
@@ -220,13 +263,20 @@ class Difference(TypedDict):
     identical: NotRequired[bool]  # every shared sample scored the same for this metric
 
 
+class DisagreementAnswer(TypedDict):
+    generated: str
+    scores: RowScores
+
+
 class Disagreement(TypedDict):
     id: str
     reference: Reference
-    answers: dict[str, dict]  # run name -> {"generated": str, "scores": RowScores}
+    answers: dict[str, DisagreementAnswer]  # run name -> its answer; a run without this sample is absent
 
 
-class Comparison(TypedDict):
-    runs: list[Results]
-    differences: dict[str, list[Difference]]
-    disagreements: list[Disagreement]
+class CompareResult(TypedDict):
+    """compare.json, what `evaluate compare` writes and the comparison report renders."""
+
+    runs: list[Results]  # each evaluation's results.json, `name` made unique
+    differences: dict[str, list[Difference]]  # metric -> one difference per run after the first
+    disagreements: list[Disagreement]  # the shared samples whose answers differ most in quality, worst first
