@@ -4,7 +4,9 @@ The aggregates include SMAPE and every price metric per price band (training qui
 step includes McNemar's exact test, the paired-bootstrap p-values and Holm's correction.
 
 Run: python benchmarks/bench_scoring.py [--n 100000] [--resamples 1000]
-Prints wall-clock seconds per stage and the share the bootstrap takes.
+Prints wall-clock seconds per stage and the share the bootstrap takes, and the CPU seconds each stage
+used in this process and in the worker processes it forked (on a loaded machine the wall clock
+stretches, the CPU time much less).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -76,6 +79,27 @@ def synthetic_records(n: int, n_categories: int = 30, seed: int = 0) -> list[dic
     return records
 
 
+class Stage:
+    """Wall-clock and CPU seconds of a block: this process's, and its reaped worker processes'."""
+
+    def __enter__(self) -> Stage:
+        self._wall, self._cpu, self._workers = time.perf_counter(), time.process_time(), _workers_cpu()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+        self.workers = _workers_cpu() - self._workers
+
+    def __str__(self) -> str:
+        return f"{self.wall:7.2f} s  (CPU {self.cpu:.2f} s here + {self.workers:.2f} s in workers)"
+
+
+def _workers_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
@@ -91,21 +115,17 @@ def main() -> None:
         [r["reference"]["price"] for r in train],
     )
 
-    started = time.perf_counter()
-    rescored = rescore_records(records, stats.hierarchy)
-    parse_s = time.perf_counter() - started
+    with Stage() as parse:
+        rescored = rescore_records(records, stats.hierarchy)
 
     specs = metric_specs(rescored, _columns(rescored))
-    started = time.perf_counter()
-    estimate_metrics(specs, len(rescored), n_resamples=args.resamples, seed=0)
-    ci_s = time.perf_counter() - started
+    with Stage() as ci:
+        estimate_metrics(specs, len(rescored), n_resamples=args.resamples, seed=0)
 
-    started = time.perf_counter()
-    point = evaluate_records(records, stats, n_resamples=0)
-    total_point_s = time.perf_counter() - started
-    started = time.perf_counter()
-    full = evaluate_records(records, stats, n_resamples=args.resamples, seed=0)
-    total_s = time.perf_counter() - started
+    with Stage() as total_point:
+        point = evaluate_records(records, stats, n_resamples=0)
+    with Stage() as total:
+        full = evaluate_records(records, stats, n_resamples=args.resamples, seed=0)
 
     n_metrics = len(full.results["metrics"]) + sum(
         len(b["metrics"]) for b in full.results["baselines"].values()
@@ -119,10 +139,10 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (timings stretch when it exceeds the CPUs)"
     )
-    print(f"parse + per-sample scores:        {parse_s:7.2f} s  ({args.n / parse_s:,.0f} samples/s)")
-    print(f"model metrics CIs only ({len(specs)}):      {ci_s:7.2f} s")
-    print(f"score_predictions, no CIs:        {total_point_s:7.2f} s")
-    print(f"score_predictions, with CIs:      {total_s:7.2f} s  (CIs add x{total_s / total_point_s:.2f})")
+    print(f"parse + per-sample scores:    {parse}  {args.n / parse.wall:,.0f} samples/s")
+    print(f"model metrics CIs only ({len(specs)}):  {ci}")
+    print(f"score_predictions, no CIs:    {total_point}")
+    print(f"score_predictions, with CIs:  {total}  CIs add x{total.wall / total_point.wall:.2f}")
     m = full.results["metrics"]
     print(
         "check: parse_rate {:.3f} [{:.3f}, {:.3f}]  price_mdape {:.3f} [{:.3f}, {:.3f}]".format(
@@ -147,12 +167,11 @@ def main() -> None:
             (Path(tmp) / name).mkdir()
             write_predictions(Path(tmp) / name / "predictions.jsonl", run.records)
             (Path(tmp) / name / "results.json").write_text(json.dumps({**run.results, "name": name}))
-        started = time.perf_counter()
-        comparison = compare_evaluations([Path(tmp) / "a", Path(tmp) / "b"], n_resamples=args.resamples)
-        compare_s = time.perf_counter() - started
+        with Stage() as compare:
+            comparison = compare_evaluations([Path(tmp) / "a", Path(tmp) / "b"], n_resamples=args.resamples)
     delta = comparison["differences"]["title_exact"][0]
-    print(f"compare 2 x {args.n:,} (re-score + paired CIs + tests): {compare_s:5.2f} s  "
-          f"title_exact delta {delta['delta']:+.3f} [{delta['ci_low']:+.3f}, {delta['ci_high']:+.3f}] "
+    print(f"compare 2 x {args.n:,} (re-score + paired CIs + tests): {compare}")
+    print(f"check: title_exact delta {delta['delta']:+.3f} [{delta['ci_low']:+.3f}, {delta['ci_high']:+.3f}] "
           f"{delta['test']} p_holm {delta['p_holm']:.2g}")  # fmt: skip
     m = full.results["price_bands"]["bands"]
     print("check: price_smape by band " + "  ".join(

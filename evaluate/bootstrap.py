@@ -9,10 +9,12 @@ also what makes the paired bootstrap of a difference between two runs on shared 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+from productlens.evaluate.parallel_bootstrap import replicate_chunks
 
 Statistic = Callable[[np.ndarray], np.ndarray]
 """weights (n_resamples, n_samples) float64 -> estimates (n_resamples,); NaN where undefined."""
@@ -64,15 +66,23 @@ class Estimate:
     replicates: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-def resample_weights(n: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
-    """Chunks of multinomial bootstrap weights: row counts of n draws with replacement, shape (b, n)."""
+def resample_weights(n: int, n_resamples: int, seed: int, parity: int | None = None) -> Iterator[np.ndarray]:
+    """Chunks of multinomial bootstrap weights: row counts of n draws with replacement, shape (b, n).
+
+    parity 0 or 1: only the even or the odd chunks (the draws of the others are made and dropped).
+    """
     rng = np.random.default_rng(seed)
     per_chunk = max(1, _CHUNK_ELEMENTS // max(n, 1))
     done = 0
     indices: np.ndarray | None = None
-    while done < n_resamples:
+    for chunk in itertools.count():
+        if done >= n_resamples:
+            break
         b = min(per_chunk, n_resamples - done)
         draws = rng.integers(0, n, size=(b, n), dtype=np.int32)  # (b, n) row indices
+        done += b
+        if parity is not None and chunk % 2 != parity:
+            continue
         # bincount counts intp indices: given int32 it converts each row into a fresh array, which
         # costs more than the counting; one conversion into a reused buffer does it for all rows.
         if indices is None or indices.shape[0] < b:
@@ -82,7 +92,6 @@ def resample_weights(n: int, n_resamples: int, seed: int) -> Iterator[np.ndarray
         for row in range(b):  # one bincount per resample stays in cache; much faster than one big one
             weights[row] = np.bincount(indices[row], minlength=n)
         yield weights
-        done += b
 
 
 def bootstrap(
@@ -118,11 +127,15 @@ def bootstrap(
         ]
     # Statistics finished from sums of their own (count) columns, the medians, share one product of
     # their own: the distinct columns once (apart from the means', so those sums stay bit for bit).
+    # A paired difference of two such statistics has both sets of columns there.
     distinct_summed = _DistinctColumns(n)
     summed = {
-        name: [distinct_summed.index(c) for c in np.asarray(stat.sum_columns, dtype=np.float64).T]
-        for name, stat in others.items()
-        if hasattr(stat, "from_sums")
+        name: [
+            (part, [distinct_summed.index(c) for c in np.asarray(part.sum_columns, dtype=np.float64).T])
+            for part in parts
+        ]
+        for name, parts in ((name, _summed_parts(stat)) for name, stat in others.items())
+        if parts is not None
     }
     others = {name: stat for name, stat in others.items() if name not in summed}
     summed_sums = ColumnSums(distinct_summed.stacked())
@@ -138,12 +151,9 @@ def bootstrap(
         }
         if summed:
             counts = summed_sums(weights)
-            out.update(
-                {
-                    name: statistics[name].from_sums(weights, counts[:, index])
-                    for name, index in summed.items()
-                }
-            )
+            for name, parts in summed.items():
+                values = [part.from_sums(weights, counts[:, index]) for part, index in parts]
+                out[name] = values[0] if len(values) == 1 else values[0] - values[1]
         out.update({name: stat(weights) for name, stat in others.items()})
         return out
 
@@ -151,8 +161,8 @@ def bootstrap(
     points = {name: _finite(values[0]) for name, values in evaluate(np.ones((1, n))).items()}
     if n_resamples <= 0:
         return {name: Estimate(points[name], None, None) for name in statistics}
-    for weights in resample_weights(n, n_resamples, seed):
-        for name, values in evaluate(weights).items():
+    for chunk in replicate_chunks(evaluate, n, n_resamples, seed):  # on two cores for large ones
+        for name, values in chunk.items():
             replicates[name].append(values)
 
     tail = (1 - confidence) / 2 * 100
@@ -217,6 +227,15 @@ def _mean_parts(stat: Statistic) -> list | None:
         return [(1, stat)]
     if isinstance(stat, PairedDifference) and hasattr(stat.a, "finish") and hasattr(stat.b, "finish"):
         return [(1, stat.a), (-1, stat.b)]
+    return None
+
+
+def _summed_parts(stat: Statistic) -> list | None:
+    """[stat] when it is finished from column sums, [a, b] for a paired difference a - b of two, else None."""
+    if hasattr(stat, "from_sums"):
+        return [stat]
+    if isinstance(stat, PairedDifference) and hasattr(stat.a, "from_sums") and hasattr(stat.b, "from_sums"):
+        return [stat.a, stat.b]
     return None
 
 

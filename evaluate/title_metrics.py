@@ -49,11 +49,15 @@ def _token_f1(a: str, b: str) -> float:
     predicted_tokens, reference_tokens = a.split(), b.split()
     if not predicted_tokens or not reference_tokens:
         return float(predicted_tokens == reference_tokens)
-    predicted_counts, reference_counts = Counter(predicted_tokens), Counter(reference_tokens)
-    common = sum(
-        min(predicted_counts[token], reference_counts[token])
-        for token in predicted_counts.keys() & reference_counts.keys()
-    )
+    predicted_set, reference_set = set(predicted_tokens), set(reference_tokens)
+    if len(predicted_set) == len(predicted_tokens) and len(reference_set) == len(reference_tokens):
+        common = len(predicted_set & reference_set)  # no word repeats (most titles): a set intersection
+    else:
+        predicted_counts, reference_counts = Counter(predicted_tokens), Counter(reference_tokens)
+        common = sum(
+            min(predicted_counts[token], reference_counts[token])
+            for token in predicted_counts.keys() & reference_counts.keys()
+        )
     if common == 0:
         return 0.0
     precision = common / len(predicted_tokens)
