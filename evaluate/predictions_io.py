@@ -97,7 +97,7 @@ class PredictionWriter:
         self.close()
 
 
-def write_predictions(path: str | Path, records: Iterable[Mapping[str, Any]]) -> None:
+def write_predictions(path: str | Path, records: Iterable[PredictionRecord]) -> None:
     """Write a whole predictions file atomically (temporary path, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
