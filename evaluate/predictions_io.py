@@ -98,7 +98,7 @@ class PredictionWriter:
         self.close()
 
 
-def write_predictions(path: str | Path, records: Iterable[Mapping[str, Any]]) -> None:
+def write_predictions(path: str | Path, records: Iterable[PredictionRecord]) -> None:
     """Write a whole predictions file atomically (temporary path, then rename)."""
     with atomic_file(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
         for record in records:
