@@ -48,12 +48,14 @@ def baseline_specs(
 
     majority = [stats.majority_category] * n
     triples = list(zip(true_category3, true_category1, true_category2, strict=True))
-    scores_of = {
-        triple: category_scores(stats.majority_category, *triple, stats.hierarchy) for triple in set(triples)
-    }  # the same prediction throughout: one score per distinct truth
-    rows = [scores_of[triple] for triple in triples]
+    distinct = {triple: i for i, triple in enumerate(dict.fromkeys(triples))}
+    truth_index = np.fromiter(map(distinct.__getitem__, triples), dtype=np.int64, count=n)
+    # The same prediction throughout: one score per distinct truth, spread to the samples by index.
+    scores = [category_scores(stats.majority_category, *triple, stats.hierarchy) for triple in distinct]
     columns = {
-        name: np.array([np.nan if row[name] is None else row[name] for row in rows], dtype=np.float64)
+        name: np.array([np.nan if row[name] is None else row[name] for row in scores], dtype=np.float64)[
+            truth_index
+        ]
         for name in ("category3_correct", "category1_correct", "category2_correct")
     }
     specs = [

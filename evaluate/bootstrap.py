@@ -66,22 +66,29 @@ class Estimate:
     replicates: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-def resample_weights(n: int, n_resamples: int, seed: int, parity: int | None = None) -> Iterator[np.ndarray]:
+def chunk_count(n: int, n_resamples: int) -> int:
+    """How many chunks `resample_weights` yields."""
+    return -(-n_resamples // max(1, _CHUNK_ELEMENTS // max(n, 1))) if n_resamples > 0 else 0
+
+
+def resample_weights(
+    n: int, n_resamples: int, seed: int, chunks: range | None = None
+) -> Iterator[np.ndarray]:
     """Chunks of multinomial bootstrap weights: row counts of n draws with replacement, shape (b, n).
 
-    parity 0 or 1: only the even or the odd chunks (the draws of the others are made and dropped).
+    chunks: only those chunks (the draws of the ones before are made and dropped; none after).
     """
     rng = np.random.default_rng(seed)
     per_chunk = max(1, _CHUNK_ELEMENTS // max(n, 1))
     done = 0
     indices: np.ndarray | None = None
     for chunk in itertools.count():
-        if done >= n_resamples:
+        if done >= n_resamples or (chunks is not None and chunk >= chunks.stop):
             break
         b = min(per_chunk, n_resamples - done)
         draws = rng.integers(0, n, size=(b, n), dtype=np.int32)  # (b, n) row indices
         done += b
-        if parity is not None and chunk % 2 != parity:
+        if chunks is not None and chunk not in chunks:
             continue
         # bincount counts intp indices: given int32 it converts each row into a fresh array, which
         # costs more than the counting; one conversion into a reused buffer does it for all rows.

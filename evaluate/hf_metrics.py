@@ -27,7 +27,7 @@ from productlens.evaluate.category_metrics import (
     category_specs,
 )
 from productlens.evaluate.price_metrics import price_errors, price_specs
-from productlens.evaluate.title_metrics import title_scores, title_specs
+from productlens.evaluate.title_metrics import chrf_many, title_scores, title_specs
 from productlens.evaluate.weighted_stats import weighted_mean
 from productlens.finetune.answer_format import ParsedAnswer, PromptStyle, parse_answer
 
@@ -128,7 +128,15 @@ class TitleMetric(_AnswerMetric):
     """Exact match after normalisation, token F1, ANLS and chrF on parsed titles."""
 
     def _specs(self, parsed, truth):
-        rows = [title_scores(p.title, t.title) for p, t in zip(parsed, truth, strict=True)]
+        rows = [title_scores(p.title, t.title, with_chrf=False) for p, t in zip(parsed, truth, strict=True)]
+        titled = [
+            (row, p.title, t.title)
+            for row, p, t in zip(rows, parsed, truth, strict=True)
+            if p.title is not None
+        ]
+        chrf_values = chrf_many([title for _, title, _ in titled], [target for _, _, target in titled])
+        for (row, _, _), value in zip(titled, chrf_values.tolist(), strict=True):
+            row["title_chrf"] = value
         columns = (
             {
                 name: np.array([np.nan if row[name] is None else row[name] for row in rows], dtype=np.float64)

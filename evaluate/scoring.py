@@ -40,7 +40,7 @@ from productlens.evaluate.category_metrics import (
     confusion_matrix,
 )
 from productlens.evaluate.groups import breakdowns
-from productlens.evaluate.parallel_scoring import score_rows
+from productlens.evaluate.parallel_scoring import collector_paused, score_rows
 from productlens.evaluate.predictions_io import read_predictions
 from productlens.evaluate.price_bands import price_band_specs, price_bands_result
 from productlens.evaluate.price_metrics import price_specs, sample_smape
@@ -106,7 +106,9 @@ def score_records(rows: Sequence[tuple], hierarchy: Hierarchy, style: PromptStyl
 def rescore_records(
     records: Sequence[PredictionRecord], hierarchy: Hierarchy, style: PromptStyle | None = None
 ) -> list[PredictionRecord]:
-    rescored = score_rows([(r["id"], r["generated"], r["reference"]) for r in records], hierarchy, style)
+    with collector_paused():
+        rows = [(r["id"], r["generated"], r["reference"]) for r in records]
+    rescored = score_rows(rows, hierarchy, style)
     for old, new in zip(records, rescored, strict=True):
         if "usage" in old:  # what the answer cost to generate stays with it
             new["usage"] = old["usage"]
@@ -132,7 +134,8 @@ def evaluate_records(
     records = rescore_records(predictions, stats.hierarchy, style)
     n = len(records)
 
-    column = _columns(records)
+    with collector_paused():
+        column = _columns(records)
     references = [r["reference"] for r in records]
     true_category3 = [ref["category3"] for ref in references]
     predicted_category3 = [r["parsed"]["category"] for r in records]

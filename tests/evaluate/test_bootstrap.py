@@ -1,9 +1,11 @@
 """Bootstrap intervals: seeded, contain the point estimate, shrink with n; paired differences."""
 
 import numpy as np
+import productlens.evaluate.bootstrap as bootstrap_module
+import productlens.evaluate.parallel_bootstrap as parallel_bootstrap
 import pytest
 from productlens.evaluate.bootstrap import bootstrap, paired_difference, resample_weights
-from productlens.evaluate.weighted_stats import weighted_mean, weighted_median
+from productlens.evaluate.weighted_stats import weighted_macro_f1, weighted_mean, weighted_median
 
 
 def interval(values, statistic=weighted_mean, n_resamples=500, seed=0):
@@ -87,3 +89,27 @@ def test_medians_in_the_joint_bootstrap_equal_medians_of_the_explicit_resamples(
     assert estimates["mean"].replicates == pytest.approx(
         [np.nanmean(np.repeat(gappy, row)) for row in weights], rel=1e-6
     )
+
+
+@pytest.mark.skipif(parallel_bootstrap.usable_cores() < 2, reason="needs two cores to use a worker")
+def test_resamples_evaluated_in_a_worker_equal_those_evaluated_here(monkeypatch):
+    rng = np.random.default_rng(5)
+    values = np.where(rng.random(300) < 0.2, np.nan, rng.lognormal(size=300))
+    truth, predicted = rng.integers(0, 4, 300), rng.integers(-1, 5, 300)
+
+    def statistics():
+        return {
+            "mean": weighted_mean(values),
+            "median": weighted_median(values),
+            "f1": weighted_macro_f1(truth, predicted),
+            "median_gap": paired_difference(weighted_median(values), weighted_median(values[::-1].copy())),
+        }
+
+    monkeypatch.setattr(bootstrap_module, "_CHUNK_ELEMENTS", 3000)  # 10 resamples a chunk: 21 chunks
+    serial = bootstrap(statistics(), 300, 205, 3, keep_replicates=True)
+    monkeypatch.setattr(parallel_bootstrap, "PARALLEL_MIN_WEIGHTS", 1)  # this process and a worker
+    parallel = bootstrap(statistics(), 300, 205, 3, keep_replicates=True)
+    for name, estimate in serial.items():
+        assert parallel[name] == estimate
+        assert np.array_equal(parallel[name].replicates, estimate.replicates), name
+        assert estimate.replicates.size > 150  # the comparison covers the resamples of both processes
