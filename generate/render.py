@@ -21,10 +21,12 @@ from itertools import pairwise
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from productlens.generate.lighting import shade_height_field, sweep, upsample2
 from productlens.generate.materials import (
     GLOSS,
     SOFT_EDGES,
     THREAD,
+    Textures,
     finish_colour,
     light_direction,
     texture_key,
@@ -74,24 +76,6 @@ def luminance(rgb: RGB) -> float:
 def contrast_colour(rgb: RGB) -> RGB:
     """A same-hue colour that stands out on `rgb` (for stripes, monograms, check lines)."""
     return darker(rgb, 0.45) if luminance(rgb) > 150 else lighter(rgb, 0.65)
-
-
-@dataclass(frozen=True)
-class _Transform:
-    """Unit item-box coordinates -> pixels (scale, rotation about the box centre, translation)."""
-
-    cx: float
-    cy: float
-    box: float
-    angle: float  # radians
-
-    def __call__(self, points: list[Point]) -> list[tuple[float, float]]:
-        cos, sin = math.cos(self.angle), math.sin(self.angle)
-        out = []
-        for x, y in points:
-            u, v = (x - 0.5) * self.box, (y - 0.5) * self.box
-            out.append((self.cx + u * cos - v * sin, self.cy + u * sin + v * cos))
-        return out
 
 
 def _draw_pattern(
@@ -252,36 +236,93 @@ def _dashes(line: list[tuple[float, float]], dash: float) -> list[list[tuple[flo
     return out
 
 
-@lru_cache(maxsize=4)
-def _sweep(width: int, height: int) -> np.ndarray:
-    """A paper sweep: the wall darker towards the bend, the floor lit in front, a gentle vignette."""
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    v, u = ys / max(1, height - 1), xs / max(1, width - 1) - 0.5
-    bend = 0.62
-    wall = 1.0 - 0.09 * np.clip(v / bend, 0, 1) ** 2
-    floor = 0.91 + 0.07 * np.clip((v - bend) / (1 - bend), 0, 1)
-    sweep = np.where(v < bend, wall, floor)
-    vignette = 1.0 - 0.16 * (u**2 * 1.6 + (v - 0.45) ** 2)
-    return (sweep * vignette).astype(np.float32)
+@dataclass(frozen=True)
+class _Geometry:
+    """Every point of a leaf's shape in one array (unit box coordinates), and where each element lies.
+
+    A span (start, end) indexes rows of `points`; parts and strokes come first (they make the outline).
+    """
+
+    points: np.ndarray  # (n, 2) float64
+    parts: tuple[tuple[int, int], ...]
+    strokes: tuple[tuple[int, int], ...]
+    holes: tuple[tuple[int, int], ...]
+    seams: tuple[tuple[int, int], ...]
+    stitches: tuple[tuple[int, int], ...]
+    dots: int  # first row of the dot centres (one row per dot)
+    anchors: int  # first row of the anchors
+    logo: int  # the row of the logo's centre
+    outline_end: int  # rows [0, outline_end) bound the item
 
 
-def _shade(
-    height_field: np.ndarray, light: np.ndarray, gloss: np.ndarray, relief: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Lambert shading and a specular lobe of a height field lit from `light` (both (h, w) float32)."""
-    gy, gx = np.gradient(height_field * relief)
-    norm = 1.0 / np.sqrt(gx * gx + gy * gy + 1.0)
-    n_dot_l = (-gx * light[0] - gy * light[1] + light[2]) * norm
-    shade = 0.38 + 0.62 * np.clip(n_dot_l, 0.0, None) / light[2]
-    half = light + np.array([0.0, 0.0, 1.0], np.float32)
-    half /= np.linalg.norm(half)
-    n_dot_h = np.clip((-gx * half[0] - gy * half[1] + half[2]) * norm, 0.0, 1.0)
-    # The highlight sits where the surface turns towards the light more than a flat face does
-    # (the lit shoulder of a bag, the toe of a shoe), with a faint sheen over the rest.
-    towards = np.clip((n_dot_h - half[2]) / (1.0 - half[2]), 0.0, 1.0)
-    highlight = towards * towards * (3 - 2 * towards)
-    sheen = n_dot_h**16
-    return shade.astype(np.float32), (gloss * (0.85 * highlight + 0.1 * sheen)).astype(np.float32)
+@lru_cache(maxsize=64)
+def _geometry(leaf: str, kids: bool) -> _Geometry:
+    shape = shape_for(leaf, kids=kids)
+    rows: list[Point] = []
+
+    def span(points: list[Point]) -> tuple[int, int]:
+        start = len(rows)
+        rows.extend(points)
+        return start, len(rows)
+
+    parts = tuple(span(part.polygon) for part in shape.parts)
+    strokes = tuple(span(line) for line, _, _ in shape.strokes)
+    outline_end = len(rows)
+    holes = tuple(span(hole) for hole in shape.holes)
+    seams = tuple(span(line) for line, _ in shape.seams)
+    stitches = tuple(span(line) for line in shape.stitches)
+    dots = span([centre for centre, _, _ in shape.dots])[0]
+    anchors = span(shape.anchors)[0]
+    logo = span([shape.logo])[0]
+    points = np.array(rows, np.float64)
+    return _Geometry(points, parts, strokes, holes, seams, stitches, dots, anchors, logo, outline_end)
+
+
+class _Placed:
+    """A shape's points in the pixels of the item's region: flat [x0, y0, x1, y1, ...] lists for PIL.
+
+    `full(span)` at the photo's size, `double(span)` for the outline drawn at twice the size and
+    `half(span)` for the half-size surface; `point(row)` and `half_point(row)` give single points.
+    """
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        self._full = pixels.ravel().tolist()
+        self._double = (pixels * 2).ravel().tolist()
+        self._half = (pixels * 0.5).ravel().tolist()
+
+    def full(self, span: tuple[int, int]) -> list[float]:
+        return self._full[2 * span[0] : 2 * span[1]]
+
+    def double(self, span: tuple[int, int]) -> list[float]:
+        return self._double[2 * span[0] : 2 * span[1]]
+
+    def half(self, span: tuple[int, int]) -> list[float]:
+        return self._half[2 * span[0] : 2 * span[1]]
+
+    def point(self, row: int) -> tuple[float, float]:
+        return self._full[2 * row], self._full[2 * row + 1]
+
+    def half_point(self, row: int) -> tuple[float, float]:
+        return self._half[2 * row], self._half[2 * row + 1]
+
+
+def _place(points: np.ndarray, cx: float, cy: float, box: float, angle: float) -> np.ndarray:
+    """Unit item-box coordinates -> photo pixels (scale, rotation about the box centre, translation)."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    u, v = (points[:, 0] - 0.5) * box, (points[:, 1] - 0.5) * box
+    return np.stack((cx + u * cos - v * sin, cy + u * sin + v * cos), axis=1)
+
+
+Region = tuple[int, int, int, int]  # x0, y0, x1, y1 in photo pixels; x0 and y0 even
+
+
+def _region(pixels: np.ndarray, margin: float, width: int, height: int) -> Region | None:
+    """The part of the photo the item can touch (its outline points plus `margin`), None when off the photo."""
+    low, high = pixels.min(axis=0), pixels.max(axis=0)
+    x0 = max(0, math.floor(low[0] - margin)) // 2 * 2
+    y0 = max(0, math.floor(low[1] - margin)) // 2 * 2
+    x1, y1 = min(width, math.ceil(high[0] + margin)), min(height, math.ceil(high[1] + margin))
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
 def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoSettings) -> Image.Image:
@@ -289,62 +330,170 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     width, height = settings.width, settings.height
     short = min(width, height)
     colour = COLOUR_BY_NAME[attrs.colour].rgb
-    shape: Shape = shape_for(attrs.leaf, kids=attrs.audience == "KIDS")
+    kids = attrs.audience == "KIDS"
+    shape: Shape = shape_for(attrs.leaf, kids=kids)
+    geometry = _geometry(attrs.leaf, kids)
     looks = textures(width, height)
 
     box = item_scale(attrs) * rng.uniform(0.95, 1.05) * short
     cx, cy = _item_centre(rng, settings, box)
-    transform = _Transform(cx, cy, box, math.radians(rng.uniform(-6.0, 6.0)))
+    angle = math.radians(rng.uniform(-6.0, 6.0))
     light = light_direction(rng.uniform(-150.0, -30.0), rng.uniform(42.0, 60.0))
 
     # Background: a paper sweep of one colour, lit from the front, with a gentle vignette.
     base_index = int(rng.integers(len(BACKGROUNDS)))
     brightness = rng.uniform(0.94, 1.02)
-    photo = _backdrop(width, height, base_index).copy()
+    photo = None
     if rng.random() < settings.prop_rate:
+        photo = _backdrop(width, height, base_index).copy()
         _draw_prop(ImageDraw.Draw(photo), rng, width, height)
 
-    # The item's outline at twice the size, reduced: smooth edges.
-    double = _Transform(cx * 2, cy * 2, box * 2, transform.angle)
-    alpha2 = Image.new("L", (width * 2, height * 2), 0)
-    draw_alpha = ImageDraw.Draw(alpha2)
-    for part in shape.parts:
-        draw_alpha.polygon(double(part.polygon), fill=255)
-    for line, line_width, _ in shape.strokes:
-        draw_alpha.line(double(line), fill=255, width=max(1, round(line_width * box * 2)), joint="curve")
-    for hole in shape.holes:
-        draw_alpha.polygon(double(hole), fill=0)
-    alpha = alpha2.reduce(2)
-    if attrs.material in SOFT_EDGES:
-        alpha = alpha.filter(ImageFilter.BoxBlur(max(1, short // 220)))
+    # Everything of the item is drawn inside its region of the photo only.
+    pixels = _place(geometry.points, cx, cy, box, angle)
+    widest = max((w for _, w, _ in shape.strokes), default=0.0)
+    region = _region(pixels[: geometry.outline_end], 6 + widest * box / 2, width, height)
+    x0, y0 = region[:2] if region else (0, 0)
+    placed = _Placed(pixels - np.array([x0, y0], np.float64))
+    alpha = _outline(shape, geometry, placed, region, box, attrs.material in SOFT_EDGES, short)
 
     # Shadows from the same light: a drop shadow away from it and a contact shadow under the item.
-    quarter = alpha.reduce(4)
+    strength = rng.uniform(0.3, 0.45)
+    shadow = _shadow(alpha, region, (width, height), light, box, shape.standing, strength)
+
+    surface = None
+    if alpha is not None and region is not None:
+        corner = (cx - box / 2 - x0, cy - box / 2 - y0)
+        surface = _surface(attrs, shape, geometry, placed, region, colour, box, corner, looks, light)
+    # Light: overall exposure, a falloff away from the light and a warm or cool cast.
+    ramp = (np.arange(width, dtype=np.float32) / max(1, width - 1)) - 0.5
+    exposure = rng.uniform(0.9, 1.06) * (1 - rng.uniform(0.0, 0.12) * ramp * np.sign(light[0] or 1.0))
+    exposure = exposure.astype(np.float32)
+    warmth = rng.uniform(-0.04, 0.04)
+    gains = (1 + warmth, 1.0, 1 - warmth)
+
+    # Each colour channel on its own (numpy is slow on a trailing axis of 3): backdrop x shadow x light,
+    # then the lit item laid over it through its outline.
+    level = (1 - shadow) * (brightness * exposure)[None, :]
+    if photo is None:
+        lit = sweep(width, height) * level
+        channels = [
+            lit * np.float32(base * gain) for base, gain in zip(BACKGROUNDS[base_index], gains, strict=True)
+        ]
+    else:
+        channels = [
+            np.asarray(band, np.float32) * (level * np.float32(gain))
+            for band, gain in zip(photo.split(), gains, strict=True)
+        ]
+    if surface is not None and alpha is not None and region is not None:
+        x0, y0, x1, y1 = region
+        cover = np.asarray(alpha, np.float32) * np.float32(1 / 255)
+        for channel, item, gain in zip(
+            channels, _lit_item(surface, looks, attrs, region, exposure), gains, strict=True
+        ):
+            under = channel[y0:y1, x0:x1]
+            under += cover * (item * np.float32(gain) - under)
+    bands = []
+    for channel in channels:
+        channel += 0.5
+        np.minimum(channel, 255, out=channel)
+        bands.append(Image.fromarray(channel.astype(np.uint8)))
+    return Image.merge("RGB", bands)
+
+
+def _outline(
+    shape: Shape,
+    geometry: _Geometry,
+    placed: _Placed,
+    region: Region | None,
+    box: float,
+    soft: bool,
+    short: int,
+) -> Image.Image | None:
+    """The item's coverage in its region (L): drawn at twice the size and reduced, for smooth edges."""
+    if region is None:
+        return None
+    x0, y0, x1, y1 = region
+    double = Image.new("L", (2 * (x1 - x0), 2 * (y1 - y0)), 0)
+    draw = ImageDraw.Draw(double)
+    for span in geometry.parts:
+        draw.polygon(placed.double(span), fill=255)
+    for span, (_, line_width, _) in zip(geometry.strokes, shape.strokes, strict=True):
+        draw.line(placed.double(span), fill=255, width=max(1, round(line_width * box * 2)), joint="curve")
+    for span in geometry.holes:
+        draw.polygon(placed.double(span), fill=0)
+    alpha = double.reduce(2)
+    if soft:  # fibres soften the outline
+        alpha = alpha.filter(ImageFilter.BoxBlur(max(1, short // 220)))
+    return alpha
+
+
+def _shadow(
+    alpha: Image.Image | None,
+    region: Region | None,
+    size: tuple[int, int],
+    light: np.ndarray,
+    box: float,
+    standing: bool,
+    strength: float,
+) -> np.ndarray:
+    """How much light the item's shadows take from each pixel of the photo ((H, W) float32, 0..1)."""
+    width, height = size
+    if alpha is None or region is None:
+        return np.zeros((height, width), np.float32)
+    frame = Image.new("L", size, 0)
+    frame.paste(alpha, region[:2])
+    quarter = frame.reduce(4)
     qw, qh = quarter.size
-    reach = 0.05 * box / 4 * (1.4 if shape.standing else 0.7)
+    reach = 0.05 * box / 4 * (1.4 if standing else 0.7)
     drop = Image.new("L", (qw, qh), 0)
     drop.paste(quarter, (round(-light[0] / light[2] * reach), round(-light[1] / light[2] * reach)))
     drop = drop.filter(ImageFilter.GaussianBlur(max(1.0, 0.03 * box / 4)))
     contact = quarter.filter(ImageFilter.GaussianBlur(max(0.6, 0.008 * box / 4)))
-    if shape.standing and (bbox := quarter.getbbox()):
+    if standing and (bbox := quarter.getbbox()):
         foot = quarter.crop(bbox).resize((bbox[2] - bbox[0], max(1, (bbox[3] - bbox[1]) // 8)))
         contact = Image.new("L", (qw, qh), 0)
         contact.paste(foot, (bbox[0], bbox[3] - foot.size[1] // 2))
         contact = contact.filter(ImageFilter.GaussianBlur(max(0.8, 0.015 * box / 4)))
-    strength = rng.uniform(0.3, 0.45)
-    shadow = np.asarray(drop, np.float32) * (0.75 * strength / 255) + np.asarray(contact, np.float32) * (
-        0.41 / 255
-    )
-    shadow_full = Image.fromarray(shadow, "F").resize((width, height), Image.Resampling.BILINEAR)
+    shadow = np.asarray(drop, np.float32) * (0.75 * strength) + np.asarray(contact, np.float32) * 0.41
+    small = Image.fromarray(np.clip(shadow + 0.5, 0, 255).astype(np.uint8))
+    return np.asarray(small.resize(size, Image.Resampling.BILINEAR), np.float32) * np.float32(1 / 255)
 
-    # The item's surface: colours per part, its height (for light) and gloss at half size.
+
+@dataclass(frozen=True)
+class _Surface:
+    """The item in its region: colour (RGB image), and at half size its light, highlight and broad height."""
+
+    fill: Image.Image
+    shade: np.ndarray
+    spec: np.ndarray
+    broad: np.ndarray
+    texture: str
+
+
+def _surface(
+    attrs: Attributes,
+    shape: Shape,
+    geometry: _Geometry,
+    placed: _Placed,
+    region: Region,
+    colour: RGB,
+    box: float,
+    corner: tuple[float, float],
+    looks: Textures,
+    light: np.ndarray,
+) -> _Surface:
+    """Colours per part, and the part levels (a height field) and gloss lit at half size.
+
+    `corner`: the item box's top-left corner in region pixels (where the pattern starts).
+    """
+    x0, y0, x1, y1 = region
+    rw, rh = x1 - x0, y1 - y0
+    hw, hh = (rw + 1) // 2, (rh + 1) // 2
     colours = role_colours(colour, attrs.hardware)
     material_gloss = GLOSS[attrs.material]
-    half = _Transform(cx / 2, cy / 2, box / 2, transform.angle)
-    hw, hh = (width + 1) // 2, (height + 1) // 2
-    solid = Image.new("RGB", (width, height), colour)
-    patterned = Image.new("L", (width, height), 0)
-    tone_map = Image.new("L", (width, height), 255)
+    solid = Image.new("RGB", (rw, rh), colour)
+    patterned = Image.new("L", (rw, rh), 0)
+    tone_map = Image.new("L", (rw, rh), 255)
     height0 = Image.new("L", (hw, hh), 0)
     gloss0 = Image.new("L", (hw, hh), 0)
     draw_solid, draw_pattern, draw_tone = (
@@ -353,12 +502,18 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
         ImageDraw.Draw(tone_map),
     )
     draw_height, draw_gloss = ImageDraw.Draw(height0), ImageDraw.Draw(gloss0)
-    for part in shape.parts:
-        points = transform(part.polygon)
+    for part, span in zip(shape.parts, geometry.parts, strict=True):
+        points = placed.full(span)
         draw_solid.polygon(points, fill=darker(colours[part.role], part.tone))
-        draw_pattern.polygon(points, fill=255 if part.role in PATTERNED else 0)
-        draw_tone.polygon(points, fill=int(255 * part.tone * (0.8 if part.role == "trim" else 1.0)))
-        half_points = half(part.polygon)
+        if part.role in PATTERNED:
+            draw_pattern.polygon(points, fill=255)
+        else:
+            draw_pattern.polygon(points, fill=0)
+        if part.tone != 1.0 or part.role == "trim":
+            draw_tone.polygon(points, fill=int(255 * part.tone * (0.8 if part.role == "trim" else 1.0)))
+        else:
+            draw_tone.polygon(points, fill=255)
+        half_points = placed.half(span)
         draw_height.polygon(half_points, fill=int(np.clip(130 + 28 * part.lift, 20, 250)))
         gloss = material_gloss if part.role in ("body", "trim", "rib", "light") else ROLE_GLOSS[part.role]
         draw_gloss.polygon(half_points, fill=int(255 * gloss))
@@ -366,99 +521,64 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     h_wide = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(1.0, 0.06 * box / 2))), np.float32) / 255
     fill = solid
     if attrs.pattern != "plain":
-        layer = Image.new("RGB", (width, height), colour)
-        _draw_pattern(
-            layer, attrs.pattern, colour, cx - box / 2, cy - box / 2, box, vertical=shape.stripe_angle >= 45
-        )
-        if (item_box := alpha.getbbox()) is not None:
-            layer = _wrap(layer, h_wide, 0.05 * box, item_box)
+        layer = Image.new("RGB", (rw, rh), colour)
+        left, top = corner
+        _draw_pattern(layer, attrs.pattern, colour, left, top, box, vertical=shape.stripe_angle >= 45)
+        layer = _wrap(layer, h_wide, 0.05 * box)
         toned = ImageChops.multiply(layer, Image.merge("RGB", (tone_map, tone_map, tone_map)))
         fill = Image.composite(toned, solid, patterned)
-    _draw_details(fill, height0, gloss0, shape, attrs, colour, colours, transform, half, box)
+    _draw_details(fill, height0, gloss0, shape, geometry, placed, attrs, colour, colours, box)
 
     # Part edges and seams from narrower blurs of the levels, details included.
-    h_mid = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.03 * box / 2)))), np.float32) / 255
-    h_near = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.01 * box / 2)))), np.float32) / 255
-    height_field = 0.5 * h_wide + 0.3 * h_mid + 0.2 * h_near
+    h_mid = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.03 * box / 2)))), np.float32)
+    h_near = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.01 * box / 2)))), np.float32)
+    height_field = h_wide * np.float32(0.5) + h_mid * np.float32(0.3 / 255) + h_near * np.float32(0.2 / 255)
     folds = shape.folds + (0.5 if attrs.material == "Silk" else 0.0)
     if folds:
-        height_field = height_field + looks.folds[:hh, :hw] * (0.025 * folds) * (h_near > 0.2)
-    gloss_field = np.asarray(gloss0, np.float32) / 255
-    shade, spec = _shade(height_field, light, gloss_field, relief=0.9 * box / 2 * 0.06)
-    # Light: overall exposure, a falloff away from the light and a warm or cool cast.
-    ramp = (np.arange(width, dtype=np.float32) / max(1, width - 1)) - 0.5
-    exposure = rng.uniform(0.9, 1.06) * (1 - rng.uniform(0.0, 0.12) * ramp * np.sign(light[0] or 1.0))
-    warmth = rng.uniform(-0.04, 0.04)
-    gains = np.array([1 + warmth, 1.0, 1 - warmth], dtype=np.float32)
-
-    # Backdrop in 8 bits: times shadow, brightness and exposure (scaled by 1 / HEADROOM so that it
-    # stays below 1); the item is lit in floats inside its box only; one lookup table at the end
-    # applies the colour cast and gives the headroom back.
-    light_ramp = (brightness / HEADROOM) * exposure[None, :]
-    backdrop_light = (1 - np.asarray(shadow_full)) * light_ramp
-    level = Image.fromarray(np.clip(backdrop_light * 255, 0, 255).astype(np.uint8), "L")
-    out = ImageChops.multiply(photo, Image.merge("RGB", (level, level, level)))
-    bbox = alpha.getbbox()
-    if bbox is not None:
-        x0, y0, x1, y1 = bbox
-        area = (slice(y0, y1), slice(x0, x1))
-        size, source = (x1 - x0, y1 - y0), (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
-        shade_full = np.asarray(
-            Image.fromarray(shade, "F").resize(size, Image.Resampling.BILINEAR, box=source)
-        )
-        spec_full = np.asarray(Image.fromarray(spec, "F").resize(size, Image.Resampling.BILINEAR, box=source))
-        pixels = finish_colour(np.asarray(fill.crop(bbox), np.float32), attrs.material)
-        if attrs.material == "Denim":  # worn lighter where the cloth stands out
-            raised = np.asarray(
-                Image.fromarray(h_wide, "F").resize(size, Image.Resampling.BILINEAR, box=source)
-            )
-            pixels += 38 * np.clip(raised - 0.4, 0, 1)[..., None]
-        ramp = exposure[None, x0:x1] / HEADROOM
-        diffuse = looks.maps[texture_key(attrs.material, shape.knit)][area] * shade_full * ramp
-        pixels *= diffuse[..., None]
-        pixels += (255 * spec_full * ramp)[..., None]
-        item = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
-        out.paste(item, bbox[:2], alpha.crop(bbox))
-    scale = HEADROOM * gains
-    table = [min(255, int(v * g + 0.5)) for g in scale for v in range(256)]
-    return out.point(table)
+        hx0, hy0 = x0 // 2, y0 // 2
+        wave = looks.folds[hy0 : hy0 + hh, hx0 : hx0 + hw]
+        height_field += wave * np.float32(0.025 * folds) * (h_near > 0.2 * 255)
+    gloss_field = np.asarray(gloss0, np.float32) * np.float32(1 / 255)
+    shade, spec = shade_height_field(height_field, light, gloss_field, relief=0.9 * box / 2 * 0.06)
+    return _Surface(fill, shade, spec, h_wide, texture_key(attrs.material, shape.knit))
 
 
-HEADROOM = 1.25  # the largest light level (exposure x brightness x highlight) kept exact in 8 bits
+def _lit_item(
+    surface: _Surface, looks: Textures, attrs: Attributes, region: Region, exposure: np.ndarray
+) -> list[np.ndarray]:
+    """The item's red, green and blue in its region: colour x texture x light, plus the highlight."""
+    x0, y0, x1, y1 = region
+    rw, rh = x1 - x0, y1 - y0
+    fields = [surface.shade, surface.spec] + ([surface.broad] if attrs.material == "Denim" else [])
+    full = upsample2(np.stack(fields))[:, :rh, :rw]
+    ramp = exposure[None, x0:x1]
+    diffuse = looks.maps[surface.texture][y0:y1, x0:x1] * full[0] * ramp
+    highlight = full[1] * (255 * ramp)
+    bands = finish_colour([np.asarray(band, np.float32) for band in surface.fill.split()], attrs.material)
+    if attrs.material == "Denim":  # worn lighter where the cloth stands out
+        highlight += np.float32(38) * np.clip(full[2] - np.float32(0.4), 0, 1) * diffuse
+    return [band * diffuse + highlight for band in bands]
 
 
-def _wrap(
-    layer: Image.Image, height_field: np.ndarray, amount: float, bbox: tuple[int, int, int, int]
-) -> Image.Image:
+def _wrap(layer: Image.Image, broad: np.ndarray, amount: float) -> Image.Image:
     """The pattern drawn on the surface: squeezed towards the outline where the surface turns away.
 
-    Inside the item's box, each pixel samples the pattern from a point moved against the slope of
-    the broad (half-size) height field, so stripes and checks bend around the volume.
+    Each pixel samples the pattern from a point moved against the slope of the broad (half-size)
+    height field, so stripes and checks bend around the volume.
     """
-    x0, y0, x1, y1 = bbox
-    size, source = (x1 - x0, y1 - y0), (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
-    gy, gx = np.gradient(height_field * (amount * 2))
-    shift_x = np.asarray(Image.fromarray(gx, "F").resize(size, Image.Resampling.BILINEAR, box=source))
-    shift_y = np.asarray(Image.fromarray(gy, "F").resize(size, Image.Resampling.BILINEAR, box=source))
-    ys, xs = _grid(layer.width, layer.height)
-    area = (slice(y0, y1), slice(x0, x1))
-    sample_x = np.clip(xs[area] - shift_x, 0, layer.width - 1).astype(np.intp)
-    sample_y = np.clip(ys[area] - shift_y, 0, layer.height - 1).astype(np.intp)
-    pixels = np.array(layer)
-    pixels[area] = pixels[sample_y, sample_x]
-    return Image.fromarray(pixels, "RGB")
-
-
-@lru_cache(maxsize=4)
-def _grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    return ys, xs
+    width, height = layer.size
+    gy, gx = np.gradient(broad * np.float32(amount * 2))
+    shift_x, shift_y = upsample2(np.stack((gx, gy)))[:, :height, :width]
+    sample_x = np.clip(np.arange(width, dtype=np.float32)[None, :] - shift_x, 0, width - 1).astype(np.intp)
+    sample_y = np.clip(np.arange(height, dtype=np.float32)[:, None] - shift_y, 0, height - 1).astype(np.intp)
+    source = np.asarray(layer).reshape(-1, 3)
+    return Image.fromarray(source[sample_y * width + sample_x], "RGB")
 
 
 @lru_cache(maxsize=16)
 def _backdrop(width: int, height: int, base_index: int) -> Image.Image:
     base = np.array(BACKGROUNDS[base_index], np.float32)
-    return Image.fromarray(np.clip(_sweep(width, height)[..., None] * base, 0, 255).astype(np.uint8), "RGB")
+    return Image.fromarray(np.clip(sweep(width, height)[..., None] * base, 0, 255).astype(np.uint8), "RGB")
 
 
 def _draw_details(
@@ -466,11 +586,11 @@ def _draw_details(
     height0: Image.Image,
     gloss0: Image.Image,
     shape: Shape,
+    geometry: _Geometry,
+    placed: _Placed,
     attrs: Attributes,
     colour: RGB,
     colours: dict[str, RGB],
-    transform: _Transform,
-    half: _Transform,
     box: float,
 ) -> None:
     """Strokes, seams, topstitching, eyelets and holes, hardware and the logo: on the colour, height and gloss."""
@@ -479,27 +599,30 @@ def _draw_details(
     thread = THREAD.get(
         attrs.material, darker(colour, 0.7) if luminance(colour) > 90 else lighter(colour, 0.35)
     )
-    for line, line_width, role in shape.strokes:
+    for span, (_, line_width, role) in zip(geometry.strokes, shape.strokes, strict=True):
         w = max(1, round(line_width * box))
-        draw.line(transform(line), fill=colours[role], width=w, joint="curve")
-        draw_height.line(half(line), fill=200, width=max(1, w // 2))
+        draw.line(placed.full(span), fill=colours[role], width=w, joint="curve")
+        draw_height.line(placed.half(span), fill=200, width=max(1, w // 2))
         draw_gloss.line(
-            half(line), fill=int(255 * ROLE_GLOSS.get(role, GLOSS[attrs.material])), width=max(1, w // 2)
+            placed.half(span),
+            fill=int(255 * ROLE_GLOSS.get(role, GLOSS[attrs.material])),
+            width=max(1, w // 2),
         )
-    for line, line_width in shape.seams:
-        draw.line(transform(line), fill=seam, width=max(1, round(line_width * box)))
-        draw_height.line(half(line), fill=70, width=max(1, round(line_width * box / 2)))
+    for span, (_, line_width) in zip(geometry.seams, shape.seams, strict=True):
+        draw.line(placed.full(span), fill=seam, width=max(1, round(line_width * box)))
+        draw_height.line(placed.half(span), fill=70, width=max(1, round(line_width * box / 2)))
     stitch_width = max(1, round(0.006 * box))
-    for line in shape.stitches:
-        for piece in _dashes(transform(line), max(2.0, 0.018 * box)):
+    for span in geometry.stitches:
+        flat = placed.full(span)
+        for piece in _dashes(list(zip(flat[0::2], flat[1::2], strict=True)), max(2.0, 0.018 * box)):
             draw.line(piece, fill=thread, width=stitch_width)
-    for centre, radius, dot_role in shape.dots:
+    for row, (_, radius, dot_role) in enumerate(shape.dots, start=geometry.dots):
         role = "metal" if dot_role == "eyelet" and attrs.hardware in METAL else dot_role
-        ((x, y),) = transform([centre])
+        x, y = placed.point(row)
         r = max(1.0, radius * box)
         ring = colours["metal"] if role == "metal" else darker(colours[role], 0.7)
         draw.ellipse([x - r, y - r, x + r, y + r], fill=colours[role], outline=ring)
-        ((hx, hy),) = half([centre])
+        hx, hy = placed.half_point(row)
         draw_height.ellipse(
             [hx - r / 2, hy - r / 2, hx + r / 2, hy + r / 2], fill=215 if role == "metal" else 60
         )
@@ -515,7 +638,8 @@ def _draw_details(
             if attrs.hardware in METAL
             else (darker(colour, 0.45) if luminance(colour) > 60 else lighter(colour, 0.4))
         )
-        for (x, y), (hx, hy) in zip(transform(shape.anchors), half(shape.anchors), strict=True):
+        for row in range(geometry.anchors, geometry.anchors + len(shape.anchors)):
+            (x, y), (hx, hy) = placed.point(row), placed.half_point(row)
             draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=dot, outline=darker(dot, 0.6))
             draw_height.ellipse(
                 [hx - radius / 2, hy - radius / 2, hx + radius / 2, hy + radius / 2], fill=230
@@ -525,7 +649,7 @@ def _draw_details(
                 fill=240 if attrs.hardware in METAL else 60,
             )
     if attrs.hardware == "Logo":
-        ((x, y),) = transform([shape.logo])
+        x, y = placed.point(geometry.logo)
         w, h = 0.12 * box, 0.05 * box
         patch = (250, 250, 248) if luminance(colour) < 150 else (24, 24, 26)
         draw.rectangle([x - w, y - h, x + w, y + h], fill=patch)
