@@ -48,19 +48,23 @@ def shade_height_field(
     return diffuse.astype(np.float32), (gloss * (0.85 * highlight + 0.1 * sheen)).astype(np.float32)
 
 
-def upsample2(fields: np.ndarray) -> np.ndarray:
-    """(k, h, w) -> (k, 2h, 2w) bilinear, pixel centres aligned (what PIL's BILINEAR resize gives at 2x).
+def upsample(field: np.ndarray, factor: int) -> np.ndarray:
+    """(h, w) -> (factor h, factor w) bilinear with pixel centres aligned (as PIL's BILINEAR resize
+    gives at a whole factor); the edges repeat.
 
-    Output pixel 2i samples the input at i - 1/4 and 2i + 1 at i + 1/4; the edges repeat.
+    Output column factor * i + k samples input column i + (k + 1/2) / factor - 1/2, a blend of
+    column i and its neighbour; columns first (into interleaved slots), then rows (whole rows at once).
     """
-    k, h, w = fields.shape
-    padded = np.pad(fields, ((0, 0), (1, 1), (1, 1)), mode="edge")
-    centre = padded[:, 1:-1] * np.float32(0.75)
-    rows = np.empty((k, 2 * h, w + 2), np.float32)
-    rows[:, 0::2] = centre + padded[:, :-2] * np.float32(0.25)
-    rows[:, 1::2] = centre + padded[:, 2:] * np.float32(0.25)
-    centre = rows[:, :, 1:-1] * np.float32(0.75)
-    out = np.empty((k, 2 * h, 2 * w), np.float32)
-    out[:, :, 0::2] = centre + rows[:, :, :-2] * np.float32(0.25)
-    out[:, :, 1::2] = centre + rows[:, :, 2:] * np.float32(0.25)
-    return out
+    h, w = field.shape
+    padded = np.pad(field.astype(np.float32, copy=False), 1, mode="edge")
+    offsets = [(k + 0.5) / factor - 0.5 for k in range(factor)]
+    columns = np.empty((h + 2, w, factor), np.float32)
+    for k, t in enumerate(offsets):
+        side = padded[:, :-2] if t < 0 else padded[:, 2:]
+        np.add(padded[:, 1:-1] * np.float32(1 - abs(t)), side * np.float32(abs(t)), out=columns[:, :, k])
+    columns = columns.reshape(h + 2, w * factor)
+    out = np.empty((h, factor, w * factor), np.float32)
+    for j, t in enumerate(offsets):
+        side = columns[:-2] if t < 0 else columns[2:]
+        np.add(columns[1:-1] * np.float32(1 - abs(t)), side * np.float32(abs(t)), out=out[:, j])
+    return out.reshape(h * factor, w * factor)

@@ -21,7 +21,7 @@ from itertools import pairwise
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
-from productlens.generate.lighting import shade_height_field, sweep, upsample2
+from productlens.generate.lighting import shade_height_field, sweep, upsample
 from productlens.generate.materials import (
     GLOSS,
     SOFT_EDGES,
@@ -365,23 +365,29 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
         corner = (cx - box / 2 - x0, cy - box / 2 - y0)
         surface = _surface(attrs, shape, geometry, placed, region, colour, box, corner, looks, light)
     # Light: overall exposure, a falloff away from the light and a warm or cool cast.
+    level, falloff = rng.uniform(0.9, 1.06), rng.uniform(0.0, 0.12) * float(np.sign(light[0] or 1.0))
     ramp = (np.arange(width, dtype=np.float32) / max(1, width - 1)) - 0.5
-    exposure = rng.uniform(0.9, 1.06) * (1 - rng.uniform(0.0, 0.12) * ramp * np.sign(light[0] or 1.0))
-    exposure = exposure.astype(np.float32)
+    exposure = (level * (1 - falloff * ramp)).astype(np.float32)
     warmth = rng.uniform(-0.04, 0.04)
     gains = (1 + warmth, 1.0, 1 - warmth)
 
     # Each colour channel on its own (numpy is slow on a trailing axis of 3): backdrop x shadow x light,
-    # then the lit item laid over it through its outline.
-    level = (1 - shadow) * (brightness * exposure)[None, :]
+    # then the lit item laid over it through its outline. The backdrop's light is smooth: it is
+    # computed at a quarter of the size (where the shadows are made) and brought up bilinearly.
+    qh, qw = shadow.shape
+    quarter_ramp = (np.arange(qw, dtype=np.float32) * 4 + 1.5) / max(1, width - 1) - 0.5
+    quarter_light = (1 - shadow) * (brightness * level * (1 - falloff * quarter_ramp)).astype(np.float32)
     if photo is None:
-        lit = sweep(width, height) * level
+        quarter_light *= sweep(qw, qh)
+    light_level = upsample(quarter_light, 4)[:height, :width]
+    if photo is None:
+        lit = light_level
         channels = [
             lit * np.float32(base * gain) for base, gain in zip(BACKGROUNDS[base_index], gains, strict=True)
         ]
     else:
         channels = [
-            np.asarray(band, np.float32) * (level * np.float32(gain))
+            np.asarray(band, np.float32) * (light_level * np.float32(gain))
             for band, gain in zip(photo.split(), gains, strict=True)
         ]
     if surface is not None and alpha is not None and region is not None:
@@ -394,8 +400,7 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
             under += cover * (item * np.float32(gain) - under)
     bands = []
     for channel in channels:
-        channel += 0.5
-        np.minimum(channel, 255, out=channel)
+        np.clip(channel, 0, 255, out=channel)
         bands.append(Image.fromarray(channel.astype(np.uint8)))
     return Image.merge("RGB", bands)
 
@@ -436,10 +441,10 @@ def _shadow(
     standing: bool,
     strength: float,
 ) -> np.ndarray:
-    """How much light the item's shadows take from each pixel of the photo ((H, W) float32, 0..1)."""
+    """How much light the item's shadows take, at a quarter of the photo's size (float32, 0..1)."""
     width, height = size
     if alpha is None or region is None:
-        return np.zeros((height, width), np.float32)
+        return np.zeros(((height + 3) // 4, (width + 3) // 4), np.float32)
     frame = Image.new("L", size, 0)
     frame.paste(alpha, region[:2])
     quarter = frame.reduce(4)
@@ -454,9 +459,9 @@ def _shadow(
         contact = Image.new("L", (qw, qh), 0)
         contact.paste(foot, (bbox[0], bbox[3] - foot.size[1] // 2))
         contact = contact.filter(ImageFilter.GaussianBlur(max(0.8, 0.015 * box / 4)))
-    shadow = np.asarray(drop, np.float32) * (0.75 * strength) + np.asarray(contact, np.float32) * 0.41
-    small = Image.fromarray(np.clip(shadow + 0.5, 0, 255).astype(np.uint8))
-    return np.asarray(small.resize(size, Image.Resampling.BILINEAR), np.float32) * np.float32(1 / 255)
+    return np.asarray(drop, np.float32) * np.float32(0.75 * strength / 255) + np.asarray(
+        contact, np.float32
+    ) * np.float32(0.41 / 255)
 
 
 @dataclass(frozen=True)
@@ -521,7 +526,7 @@ def _surface(
     h_wide = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(1.0, 0.06 * box / 2))), np.float32) / 255
     fill = solid
     if attrs.pattern != "plain":
-        layer = Image.new("RGB", (rw, rh), colour)
+        layer = Image.new("P", (rw, rh), colour)  # a few colours: drawn and moved as palette indices
         left, top = corner
         _draw_pattern(layer, attrs.pattern, colour, left, top, box, vertical=shape.stripe_angle >= 45)
         layer = _wrap(layer, h_wide, 0.05 * box)
@@ -550,7 +555,7 @@ def _lit_item(
     x0, y0, x1, y1 = region
     rw, rh = x1 - x0, y1 - y0
     fields = [surface.shade, surface.spec] + ([surface.broad] if attrs.material == "Denim" else [])
-    full = upsample2(np.stack(fields))[:, :rh, :rw]
+    full = [upsample(field, 2)[:rh, :rw] for field in fields]
     ramp = exposure[None, x0:x1]
     diffuse = looks.maps[surface.texture][y0:y1, x0:x1] * full[0] * ramp
     highlight = full[1] * (255 * ramp)
@@ -561,18 +566,22 @@ def _lit_item(
 
 
 def _wrap(layer: Image.Image, broad: np.ndarray, amount: float) -> Image.Image:
-    """The pattern drawn on the surface: squeezed towards the outline where the surface turns away.
+    """The pattern (a palette image) drawn on the surface: squeezed towards the outline where the
+    surface turns away; returned in RGB.
 
     Each pixel samples the pattern from a point moved against the slope of the broad (half-size)
     height field, so stripes and checks bend around the volume.
     """
     width, height = layer.size
     gy, gx = np.gradient(broad * np.float32(amount * 2))
-    shift_x, shift_y = upsample2(np.stack((gx, gy)))[:, :height, :width]
+    shift_x, shift_y = (upsample(g, 2)[:height, :width] for g in (gx, gy))
     sample_x = np.clip(np.arange(width, dtype=np.float32)[None, :] - shift_x, 0, width - 1).astype(np.intp)
     sample_y = np.clip(np.arange(height, dtype=np.float32)[:, None] - shift_y, 0, height - 1).astype(np.intp)
-    source = np.asarray(layer).reshape(-1, 3)
-    return Image.fromarray(source[sample_y * width + sample_x], "RGB")
+    sample_y *= width
+    sample_y += sample_x
+    wrapped = Image.fromarray(np.take(np.asarray(layer).reshape(-1), sample_y), "P")
+    wrapped.putpalette(layer.getpalette())
+    return wrapped.convert("RGB")
 
 
 @lru_cache(maxsize=16)
