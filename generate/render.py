@@ -497,27 +497,15 @@ def _surface(
     colours = role_colours(colour, attrs.hardware)
     material_gloss = GLOSS[attrs.material]
     solid = Image.new("RGB", (rw, rh), colour)
-    patterned = Image.new("L", (rw, rh), 0)
-    tone_map = Image.new("L", (rw, rh), 255)
     height0 = Image.new("L", (hw, hh), 0)
     gloss0 = Image.new("L", (hw, hh), 0)
-    draw_solid, draw_pattern, draw_tone = (
+    draw_solid, draw_height, draw_gloss = (
         ImageDraw.Draw(solid),
-        ImageDraw.Draw(patterned),
-        ImageDraw.Draw(tone_map),
+        ImageDraw.Draw(height0),
+        ImageDraw.Draw(gloss0),
     )
-    draw_height, draw_gloss = ImageDraw.Draw(height0), ImageDraw.Draw(gloss0)
     for part, span in zip(shape.parts, geometry.parts, strict=True):
-        points = placed.full(span)
-        draw_solid.polygon(points, fill=darker(colours[part.role], part.tone))
-        if part.role in PATTERNED:
-            draw_pattern.polygon(points, fill=255)
-        else:
-            draw_pattern.polygon(points, fill=0)
-        if part.tone != 1.0 or part.role == "trim":
-            draw_tone.polygon(points, fill=int(255 * part.tone * (0.8 if part.role == "trim" else 1.0)))
-        else:
-            draw_tone.polygon(points, fill=255)
+        draw_solid.polygon(placed.full(span), fill=darker(colours[part.role], part.tone))
         half_points = placed.half(span)
         draw_height.polygon(half_points, fill=int(np.clip(130 + 28 * part.lift, 20, 250)))
         gloss = material_gloss if part.role in ("body", "trim", "rib", "light") else ROLE_GLOSS[part.role]
@@ -529,9 +517,7 @@ def _surface(
         layer = Image.new("P", (rw, rh), colour)  # a few colours: drawn and moved as palette indices
         left, top = corner
         _draw_pattern(layer, attrs.pattern, colour, left, top, box, vertical=shape.stripe_angle >= 45)
-        layer = _wrap(layer, h_wide, 0.05 * box)
-        toned = ImageChops.multiply(layer, Image.merge("RGB", (tone_map, tone_map, tone_map)))
-        fill = Image.composite(toned, solid, patterned)
+        fill = _pattern_on_parts(_wrap(layer, h_wide, 0.05 * box), solid, shape, geometry, placed)
     _draw_details(fill, height0, gloss0, shape, geometry, placed, attrs, colour, colours, box)
 
     # Part edges and seams from narrower blurs of the levels, details included.
@@ -548,6 +534,26 @@ def _surface(
     return _Surface(fill, shade, spec, h_wide, texture_key(attrs.material, shape.knit))
 
 
+def _pattern_on_parts(
+    pattern: Image.Image, solid: Image.Image, shape: Shape, geometry: _Geometry, placed: _Placed
+) -> Image.Image:
+    """The solid part colours with `pattern` on the parts that carry it, toned like the part."""
+    patterned = Image.new("L", solid.size, 0)
+    tone_map = Image.new("L", solid.size, 255)
+    draw_pattern, draw_tone = ImageDraw.Draw(patterned), ImageDraw.Draw(tone_map)
+    toned = False
+    for part, span in zip(shape.parts, geometry.parts, strict=True):
+        points = placed.full(span)
+        draw_pattern.polygon(points, fill=255 if part.role in PATTERNED else 0)
+        tone = part.tone * (0.8 if part.role == "trim" else 1.0)
+        if tone != 1.0 or toned:  # the first parts are mostly plain: no tone map until one differs
+            draw_tone.polygon(points, fill=int(255 * tone))
+            toned = True
+    if toned:
+        pattern = ImageChops.multiply(pattern, Image.merge("RGB", (tone_map, tone_map, tone_map)))
+    return Image.composite(pattern, solid, patterned)
+
+
 def _lit_item(
     surface: _Surface, looks: Textures, attrs: Attributes, region: Region, exposure: np.ndarray
 ) -> list[np.ndarray]:
@@ -559,7 +565,8 @@ def _lit_item(
     ramp = exposure[None, x0:x1]
     diffuse = looks.maps[surface.texture][y0:y1, x0:x1] * full[0] * ramp
     highlight = full[1] * (255 * ramp)
-    bands = finish_colour([np.asarray(band, np.float32) for band in surface.fill.split()], attrs.material)
+    colour = np.asarray(surface.fill).transpose(2, 0, 1).astype(np.float32, order="C")
+    bands = finish_colour(list(colour), attrs.material)
     if attrs.material == "Denim":  # worn lighter where the cloth stands out
         highlight += np.float32(38) * np.clip(full[2] - np.float32(0.4), 0, 1) * diffuse
     return [band * diffuse + highlight for band in bands]
