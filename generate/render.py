@@ -9,6 +9,9 @@ part levels: domes at the outline, steps where one part lies over another, groov
 lit as a surface (Lambert plus a specular lobe whose strength is each part's gloss). Materials add a
 subtle texture and finish (`materials.py`). What a model must read stays bold at 64 px: the item
 fills most of the frame, colours are saturated and patterns coarse (a few repeats across the item).
+Cost: the item is drawn and lit inside its region of the photo only (`placement.py`), the light is
+computed at half (surface) and quarter (backdrop, shadows) size and brought up bilinearly
+(`lighting.py`), and colour channels are kept as separate arrays to the end.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from productlens.generate.materials import (
     texture_key,
     textures,
 )
-from productlens.generate.silhouettes import Point, Shape, shape_for
+from productlens.generate.placement import Geometry, Placed, Region, geometry_of, item_region, place
+from productlens.generate.silhouettes import Shape, shape_for
 from productlens.generate.taxonomy import COLOUR_BY_NAME, Attributes, item_scale
 
 RGB = tuple[int, int, int]
@@ -236,95 +240,6 @@ def _dashes(line: list[tuple[float, float]], dash: float) -> list[list[tuple[flo
     return out
 
 
-@dataclass(frozen=True)
-class _Geometry:
-    """Every point of a leaf's shape in one array (unit box coordinates), and where each element lies.
-
-    A span (start, end) indexes rows of `points`; parts and strokes come first (they make the outline).
-    """
-
-    points: np.ndarray  # (n, 2) float64
-    parts: tuple[tuple[int, int], ...]
-    strokes: tuple[tuple[int, int], ...]
-    holes: tuple[tuple[int, int], ...]
-    seams: tuple[tuple[int, int], ...]
-    stitches: tuple[tuple[int, int], ...]
-    dots: int  # first row of the dot centres (one row per dot)
-    anchors: int  # first row of the anchors
-    logo: int  # the row of the logo's centre
-    outline_end: int  # rows [0, outline_end) bound the item
-
-
-@lru_cache(maxsize=64)
-def _geometry(leaf: str, kids: bool) -> _Geometry:
-    shape = shape_for(leaf, kids=kids)
-    rows: list[Point] = []
-
-    def span(points: list[Point]) -> tuple[int, int]:
-        start = len(rows)
-        rows.extend(points)
-        return start, len(rows)
-
-    parts = tuple(span(part.polygon) for part in shape.parts)
-    strokes = tuple(span(line) for line, _, _ in shape.strokes)
-    outline_end = len(rows)
-    holes = tuple(span(hole) for hole in shape.holes)
-    seams = tuple(span(line) for line, _ in shape.seams)
-    stitches = tuple(span(line) for line in shape.stitches)
-    dots = span([centre for centre, _, _ in shape.dots])[0]
-    anchors = span(shape.anchors)[0]
-    logo = span([shape.logo])[0]
-    points = np.array(rows, np.float64)
-    return _Geometry(points, parts, strokes, holes, seams, stitches, dots, anchors, logo, outline_end)
-
-
-class _Placed:
-    """A shape's points in the pixels of the item's region: flat [x0, y0, x1, y1, ...] lists for PIL.
-
-    `full(span)` at the photo's size, `double(span)` for the outline drawn at twice the size and
-    `half(span)` for the half-size surface; `point(row)` and `half_point(row)` give single points.
-    """
-
-    def __init__(self, pixels: np.ndarray) -> None:
-        self._full = pixels.ravel().tolist()
-        self._double = (pixels * 2).ravel().tolist()
-        self._half = (pixels * 0.5).ravel().tolist()
-
-    def full(self, span: tuple[int, int]) -> list[float]:
-        return self._full[2 * span[0] : 2 * span[1]]
-
-    def double(self, span: tuple[int, int]) -> list[float]:
-        return self._double[2 * span[0] : 2 * span[1]]
-
-    def half(self, span: tuple[int, int]) -> list[float]:
-        return self._half[2 * span[0] : 2 * span[1]]
-
-    def point(self, row: int) -> tuple[float, float]:
-        return self._full[2 * row], self._full[2 * row + 1]
-
-    def half_point(self, row: int) -> tuple[float, float]:
-        return self._half[2 * row], self._half[2 * row + 1]
-
-
-def _place(points: np.ndarray, cx: float, cy: float, box: float, angle: float) -> np.ndarray:
-    """Unit item-box coordinates -> photo pixels (scale, rotation about the box centre, translation)."""
-    cos, sin = math.cos(angle), math.sin(angle)
-    u, v = (points[:, 0] - 0.5) * box, (points[:, 1] - 0.5) * box
-    return np.stack((cx + u * cos - v * sin, cy + u * sin + v * cos), axis=1)
-
-
-Region = tuple[int, int, int, int]  # x0, y0, x1, y1 in photo pixels; x0 and y0 even
-
-
-def _region(pixels: np.ndarray, margin: float, width: int, height: int) -> Region | None:
-    """The part of the photo the item can touch (its outline points plus `margin`), None when off the photo."""
-    low, high = pixels.min(axis=0), pixels.max(axis=0)
-    x0 = max(0, math.floor(low[0] - margin)) // 2 * 2
-    y0 = max(0, math.floor(low[1] - margin)) // 2 * 2
-    x1, y1 = min(width, math.ceil(high[0] + margin)), min(height, math.ceil(high[1] + margin))
-    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
-
-
 def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoSettings) -> Image.Image:
     """The photo of one product: an RGB image of settings.width x settings.height."""
     width, height = settings.width, settings.height
@@ -332,7 +247,7 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     colour = COLOUR_BY_NAME[attrs.colour].rgb
     kids = attrs.audience == "KIDS"
     shape: Shape = shape_for(attrs.leaf, kids=kids)
-    geometry = _geometry(attrs.leaf, kids)
+    geometry = geometry_of(attrs.leaf, kids)
     looks = textures(width, height)
 
     box = item_scale(attrs) * rng.uniform(0.95, 1.05) * short
@@ -349,11 +264,11 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
         _draw_prop(ImageDraw.Draw(photo), rng, width, height)
 
     # Everything of the item is drawn inside its region of the photo only.
-    pixels = _place(geometry.points, cx, cy, box, angle)
+    pixels = place(geometry.points, cx, cy, box, angle)
     widest = max((w for _, w, _ in shape.strokes), default=0.0)
-    region = _region(pixels[: geometry.outline_end], 6 + widest * box / 2, width, height)
+    region = item_region(pixels[: geometry.outline_end], 6 + widest * box / 2, width, height)
     x0, y0 = region[:2] if region else (0, 0)
-    placed = _Placed(pixels - np.array([x0, y0], np.float64))
+    placed = Placed(pixels - np.array([x0, y0], np.float64))
     alpha = _outline(shape, geometry, placed, region, box, attrs.material in SOFT_EDGES, short)
 
     # Shadows from the same light: a drop shadow away from it and a contact shadow under the item.
@@ -407,8 +322,8 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
 
 def _outline(
     shape: Shape,
-    geometry: _Geometry,
-    placed: _Placed,
+    geometry: Geometry,
+    placed: Placed,
     region: Region | None,
     box: float,
     soft: bool,
@@ -478,8 +393,8 @@ class _Surface:
 def _surface(
     attrs: Attributes,
     shape: Shape,
-    geometry: _Geometry,
-    placed: _Placed,
+    geometry: Geometry,
+    placed: Placed,
     region: Region,
     colour: RGB,
     box: float,
@@ -535,7 +450,7 @@ def _surface(
 
 
 def _pattern_on_parts(
-    pattern: Image.Image, solid: Image.Image, shape: Shape, geometry: _Geometry, placed: _Placed
+    pattern: Image.Image, solid: Image.Image, shape: Shape, geometry: Geometry, placed: Placed
 ) -> Image.Image:
     """The solid part colours with `pattern` on the parts that carry it, toned like the part."""
     patterned = Image.new("L", solid.size, 0)
@@ -602,8 +517,8 @@ def _draw_details(
     height0: Image.Image,
     gloss0: Image.Image,
     shape: Shape,
-    geometry: _Geometry,
-    placed: _Placed,
+    geometry: Geometry,
+    placed: Placed,
     attrs: Attributes,
     colour: RGB,
     colours: dict[str, RGB],
