@@ -62,13 +62,17 @@ def images_per_second(count: int, workers: int, root: Path) -> tuple[float, floa
     return count / (end - start), (count - 1) / (end - first[0]), own_ms, worker_ms
 
 
-def render_only_per_second(count: int) -> float:
-    """One core, no Parquet: make_product (render + JPEG + row fields) in this process."""
+def render_only_per_second(count: int) -> tuple[float, float]:
+    """One core, no Parquet: make_product (render + JPEG + row fields) in this process.
+
+    (images per wall-clock second, images per second of this process's CPU time); on a shared
+    machine the second is the figure for the goal (the wall clock also counts other programs' turns).
+    """
     settings = GenerateConfig(count=count).product_settings()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for index in range(count):
         make_product(settings, index)
-    return count / (time.perf_counter() - start)
+    return count / (time.perf_counter() - start), count / (time.process_time() - cpu)
 
 
 def peak_tree_memory(count: int, root: Path) -> tuple[float, float]:
@@ -117,12 +121,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-generate-") as temp:
         root = Path(temp)
         images_per_second(64, 2, root)  # warm-up: imports, page cache
-        render = render_only_per_second(min(500, args.speed_count))
+        render, render_cpu = render_only_per_second(min(500, args.speed_count))
         one, one_steady, _, _ = images_per_second(args.speed_count, 1, root)
         two, two_steady, parent_ms, worker_ms = images_per_second(args.speed_count, 2, root)
         # Amdahl: only the parent's share (collecting and writing rows) does not run in parallel.
         ideal = (parent_ms + worker_ms) / (parent_ms + worker_ms / 2)
-        print(f"render only, 1 core   : {render:7.1f} images/s  (goal >= 100 per core)")
+        print(
+            f"render only, 1 core   : {render:7.1f} images/s  (per CPU second {render_cpu:.1f}; goal >= 100)"
+        )
         print(f"sample-gen 1 worker   : {one:7.1f} images/s  (steady {one_steady:7.1f})")
         print(f"sample-gen 2 workers  : {two:7.1f} images/s  (steady {two_steady:7.1f})")
         print(

@@ -103,13 +103,14 @@ def texture_key(material: str, knit: bool) -> str:
     return f"Knit-{material}" if knit and material in KNIT_AMOUNT else material
 
 
-def finish_colour(pixels: np.ndarray, material: str) -> np.ndarray:
-    """Colour changes a material makes: suede is dusty and soft, cashmere a little milky."""
+def finish_colour(bands: list[np.ndarray], material: str) -> list[np.ndarray]:
+    """Colour changes a material makes to the (red, green, blue) bands: suede dusty and soft, cashmere milky."""
     if material == "Suede":
-        return 0.82 * pixels + 0.18 * pixels.mean(axis=2, keepdims=True) + 12
+        grey = (bands[0] + bands[1] + bands[2]) * np.float32(0.18 / 3) + np.float32(12)
+        return [band * np.float32(0.82) + grey for band in bands]
     if material == "Cashmere":
-        return 0.92 * pixels + 0.08 * 235
-    return pixels
+        return [band * np.float32(0.92) + np.float32(0.08 * 235) for band in bands]
+    return bands
 
 
 def light_direction(azimuth_degrees: float, elevation_degrees: float = 50.0) -> np.ndarray:

@@ -99,9 +99,14 @@ def _faker() -> Faker:
 
 def brands_for(seed: int, count: int = 3) -> list[str]:
     """A few house names for a set, fixed by its seed (e.g. 'HARTWELL & MOORE')."""
+    return list(_brands(seed, count))
+
+
+@lru_cache(maxsize=8)
+def _brands(seed: int, count: int) -> tuple[str, ...]:  # every row asks: made once per set and process
     fake = _faker()
     fake.seed_instance(seed)
-    return [f"{fake.last_name()} & {fake.last_name()}".upper() for _ in range(count)]
+    return tuple(f"{fake.last_name()} & {fake.last_name()}".upper() for _ in range(count))
 
 
 def _slug(text: str) -> str:

@@ -9,6 +9,9 @@ part levels: domes at the outline, steps where one part lies over another, groov
 lit as a surface (Lambert plus a specular lobe whose strength is each part's gloss). Materials add a
 subtle texture and finish (`materials.py`). What a model must read stays bold at 64 px: the item
 fills most of the frame, colours are saturated and patterns coarse (a few repeats across the item).
+Cost: the item is drawn and lit inside its region of the photo only (`placement.py`), the light is
+computed at half (surface) and quarter (backdrop, shadows) size and brought up bilinearly
+(`lighting.py`), and colour channels are kept as separate arrays to the end.
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ from itertools import pairwise
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from productlens.generate.lighting import shade_height_field, sweep, upsample
 from productlens.generate.materials import (
     GLOSS,
     SOFT_EDGES,
     THREAD,
+    Textures,
     finish_colour,
     light_direction,
     texture_key,
     textures,
 )
-from productlens.generate.silhouettes import Point, Shape, shape_for
+from productlens.generate.placement import Geometry, Placed, Region, geometry_of, item_region, place
+from productlens.generate.silhouettes import Shape, shape_for
 from productlens.generate.taxonomy import COLOUR_BY_NAME, Attributes, item_scale
 
 RGB = tuple[int, int, int]
@@ -74,24 +80,6 @@ def luminance(rgb: RGB) -> float:
 def contrast_colour(rgb: RGB) -> RGB:
     """A same-hue colour that stands out on `rgb` (for stripes, monograms, check lines)."""
     return darker(rgb, 0.45) if luminance(rgb) > 150 else lighter(rgb, 0.65)
-
-
-@dataclass(frozen=True)
-class _Transform:
-    """Unit item-box coordinates -> pixels (scale, rotation about the box centre, translation)."""
-
-    cx: float
-    cy: float
-    box: float
-    angle: float  # radians
-
-    def __call__(self, points: list[Point]) -> list[tuple[float, float]]:
-        cos, sin = math.cos(self.angle), math.sin(self.angle)
-        out = []
-        for x, y in points:
-            u, v = (x - 0.5) * self.box, (y - 0.5) * self.box
-            out.append((self.cx + u * cos - v * sin, self.cy + u * sin + v * cos))
-        return out
 
 
 def _draw_pattern(
@@ -252,113 +240,188 @@ def _dashes(line: list[tuple[float, float]], dash: float) -> list[list[tuple[flo
     return out
 
 
-@lru_cache(maxsize=4)
-def _sweep(width: int, height: int) -> np.ndarray:
-    """A paper sweep: the wall darker towards the bend, the floor lit in front, a gentle vignette."""
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    v, u = ys / max(1, height - 1), xs / max(1, width - 1) - 0.5
-    bend = 0.62
-    wall = 1.0 - 0.09 * np.clip(v / bend, 0, 1) ** 2
-    floor = 0.91 + 0.07 * np.clip((v - bend) / (1 - bend), 0, 1)
-    sweep = np.where(v < bend, wall, floor)
-    vignette = 1.0 - 0.16 * (u**2 * 1.6 + (v - 0.45) ** 2)
-    return (sweep * vignette).astype(np.float32)
-
-
-def _shade(
-    height_field: np.ndarray, light: np.ndarray, gloss: np.ndarray, relief: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Lambert shading and a specular lobe of a height field lit from `light` (both (h, w) float32)."""
-    gy, gx = np.gradient(height_field * relief)
-    norm = 1.0 / np.sqrt(gx * gx + gy * gy + 1.0)
-    n_dot_l = (-gx * light[0] - gy * light[1] + light[2]) * norm
-    shade = 0.38 + 0.62 * np.clip(n_dot_l, 0.0, None) / light[2]
-    half = light + np.array([0.0, 0.0, 1.0], np.float32)
-    half /= np.linalg.norm(half)
-    n_dot_h = np.clip((-gx * half[0] - gy * half[1] + half[2]) * norm, 0.0, 1.0)
-    # The highlight sits where the surface turns towards the light more than a flat face does
-    # (the lit shoulder of a bag, the toe of a shoe), with a faint sheen over the rest.
-    towards = np.clip((n_dot_h - half[2]) / (1.0 - half[2]), 0.0, 1.0)
-    highlight = towards * towards * (3 - 2 * towards)
-    sheen = n_dot_h**16
-    return shade.astype(np.float32), (gloss * (0.85 * highlight + 0.1 * sheen)).astype(np.float32)
-
-
 def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoSettings) -> Image.Image:
     """The photo of one product: an RGB image of settings.width x settings.height."""
     width, height = settings.width, settings.height
     short = min(width, height)
     colour = COLOUR_BY_NAME[attrs.colour].rgb
-    shape: Shape = shape_for(attrs.leaf, kids=attrs.audience == "KIDS")
+    kids = attrs.audience == "KIDS"
+    shape: Shape = shape_for(attrs.leaf, kids=kids)
+    geometry = geometry_of(attrs.leaf, kids)
     looks = textures(width, height)
 
     box = item_scale(attrs) * rng.uniform(0.95, 1.05) * short
     cx, cy = _item_centre(rng, settings, box)
-    transform = _Transform(cx, cy, box, math.radians(rng.uniform(-6.0, 6.0)))
+    angle = math.radians(rng.uniform(-6.0, 6.0))
     light = light_direction(rng.uniform(-150.0, -30.0), rng.uniform(42.0, 60.0))
 
     # Background: a paper sweep of one colour, lit from the front, with a gentle vignette.
     base_index = int(rng.integers(len(BACKGROUNDS)))
     brightness = rng.uniform(0.94, 1.02)
-    photo = _backdrop(width, height, base_index).copy()
+    photo = None
     if rng.random() < settings.prop_rate:
+        photo = _backdrop(width, height, base_index).copy()
         _draw_prop(ImageDraw.Draw(photo), rng, width, height)
 
-    # The item's outline at twice the size, reduced: smooth edges.
-    double = _Transform(cx * 2, cy * 2, box * 2, transform.angle)
-    alpha2 = Image.new("L", (width * 2, height * 2), 0)
-    draw_alpha = ImageDraw.Draw(alpha2)
-    for part in shape.parts:
-        draw_alpha.polygon(double(part.polygon), fill=255)
-    for line, line_width, _ in shape.strokes:
-        draw_alpha.line(double(line), fill=255, width=max(1, round(line_width * box * 2)), joint="curve")
-    for hole in shape.holes:
-        draw_alpha.polygon(double(hole), fill=0)
-    alpha = alpha2.reduce(2)
-    if attrs.material in SOFT_EDGES:
-        alpha = alpha.filter(ImageFilter.BoxBlur(max(1, short // 220)))
+    # Everything of the item is drawn inside its region of the photo only.
+    pixels = place(geometry.points, cx, cy, box, angle)
+    widest = max((w for _, w, _ in shape.strokes), default=0.0)
+    region = item_region(pixels[: geometry.outline_end], 6 + widest * box / 2, width, height)
+    x0, y0 = region[:2] if region else (0, 0)
+    placed = Placed(pixels - np.array([x0, y0], np.float64))
+    alpha = _outline(shape, geometry, placed, region, box, attrs.material in SOFT_EDGES, short)
 
     # Shadows from the same light: a drop shadow away from it and a contact shadow under the item.
-    quarter = alpha.reduce(4)
+    strength = rng.uniform(0.3, 0.45)
+    shadow = _shadow(alpha, region, (width, height), light, box, shape.standing, strength)
+
+    surface = None
+    if alpha is not None and region is not None:
+        corner = (cx - box / 2 - x0, cy - box / 2 - y0)
+        surface = _surface(attrs, shape, geometry, placed, region, colour, box, corner, looks, light)
+    # Light: overall exposure, a falloff away from the light and a warm or cool cast.
+    level, falloff = rng.uniform(0.9, 1.06), rng.uniform(0.0, 0.12) * float(np.sign(light[0] or 1.0))
+    ramp = (np.arange(width, dtype=np.float32) / max(1, width - 1)) - 0.5
+    exposure = (level * (1 - falloff * ramp)).astype(np.float32)
+    warmth = rng.uniform(-0.04, 0.04)
+    gains = (1 + warmth, 1.0, 1 - warmth)
+
+    # Each colour channel on its own (numpy is slow on a trailing axis of 3): backdrop x shadow x light,
+    # then the lit item laid over it through its outline. The backdrop's light is smooth: it is
+    # computed at a quarter of the size (where the shadows are made) and brought up bilinearly.
+    qh, qw = shadow.shape
+    quarter_ramp = (np.arange(qw, dtype=np.float32) * 4 + 1.5) / max(1, width - 1) - 0.5
+    quarter_light = (1 - shadow) * (brightness * level * (1 - falloff * quarter_ramp)).astype(np.float32)
+    if photo is None:
+        quarter_light *= sweep(qw, qh)
+    light_level = upsample(quarter_light, 4)[:height, :width]
+    if photo is None:
+        lit = light_level
+        channels = [
+            lit * np.float32(base * gain) for base, gain in zip(BACKGROUNDS[base_index], gains, strict=True)
+        ]
+    else:
+        channels = [
+            np.asarray(band, np.float32) * (light_level * np.float32(gain))
+            for band, gain in zip(photo.split(), gains, strict=True)
+        ]
+    if surface is not None and alpha is not None and region is not None:
+        x0, y0, x1, y1 = region
+        cover = np.asarray(alpha, np.float32) * np.float32(1 / 255)
+        for channel, item, gain in zip(
+            channels, _lit_item(surface, looks, attrs, region, exposure), gains, strict=True
+        ):
+            under = channel[y0:y1, x0:x1]
+            under += cover * (item * np.float32(gain) - under)
+    bands = []
+    for channel in channels:
+        np.clip(channel, 0, 255, out=channel)
+        bands.append(Image.fromarray(channel.astype(np.uint8)))
+    return Image.merge("RGB", bands)
+
+
+def _outline(
+    shape: Shape,
+    geometry: Geometry,
+    placed: Placed,
+    region: Region | None,
+    box: float,
+    soft: bool,
+    short: int,
+) -> Image.Image | None:
+    """The item's coverage in its region (L): drawn at twice the size and reduced, for smooth edges."""
+    if region is None:
+        return None
+    x0, y0, x1, y1 = region
+    double = Image.new("L", (2 * (x1 - x0), 2 * (y1 - y0)), 0)
+    draw = ImageDraw.Draw(double)
+    for span in geometry.parts:
+        draw.polygon(placed.double(span), fill=255)
+    for span, (_, line_width, _) in zip(geometry.strokes, shape.strokes, strict=True):
+        draw.line(placed.double(span), fill=255, width=max(1, round(line_width * box * 2)), joint="curve")
+    for span in geometry.holes:
+        draw.polygon(placed.double(span), fill=0)
+    alpha = double.reduce(2)
+    if soft:  # fibres soften the outline
+        alpha = alpha.filter(ImageFilter.BoxBlur(max(1, short // 220)))
+    return alpha
+
+
+def _shadow(
+    alpha: Image.Image | None,
+    region: Region | None,
+    size: tuple[int, int],
+    light: np.ndarray,
+    box: float,
+    standing: bool,
+    strength: float,
+) -> np.ndarray:
+    """How much light the item's shadows take, at a quarter of the photo's size (float32, 0..1)."""
+    width, height = size
+    if alpha is None or region is None:
+        return np.zeros(((height + 3) // 4, (width + 3) // 4), np.float32)
+    frame = Image.new("L", size, 0)
+    frame.paste(alpha, region[:2])
+    quarter = frame.reduce(4)
     qw, qh = quarter.size
-    reach = 0.05 * box / 4 * (1.4 if shape.standing else 0.7)
+    reach = 0.05 * box / 4 * (1.4 if standing else 0.7)
     drop = Image.new("L", (qw, qh), 0)
     drop.paste(quarter, (round(-light[0] / light[2] * reach), round(-light[1] / light[2] * reach)))
     drop = drop.filter(ImageFilter.GaussianBlur(max(1.0, 0.03 * box / 4)))
     contact = quarter.filter(ImageFilter.GaussianBlur(max(0.6, 0.008 * box / 4)))
-    if shape.standing and (bbox := quarter.getbbox()):
+    if standing and (bbox := quarter.getbbox()):
         foot = quarter.crop(bbox).resize((bbox[2] - bbox[0], max(1, (bbox[3] - bbox[1]) // 8)))
         contact = Image.new("L", (qw, qh), 0)
         contact.paste(foot, (bbox[0], bbox[3] - foot.size[1] // 2))
         contact = contact.filter(ImageFilter.GaussianBlur(max(0.8, 0.015 * box / 4)))
-    strength = rng.uniform(0.3, 0.45)
-    shadow = np.asarray(drop, np.float32) * (0.75 * strength / 255) + np.asarray(contact, np.float32) * (
-        0.41 / 255
-    )
-    shadow_full = Image.fromarray(shadow, "F").resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(drop, np.float32) * np.float32(0.75 * strength / 255) + np.asarray(
+        contact, np.float32
+    ) * np.float32(0.41 / 255)
 
-    # The item's surface: colours per part, its height (for light) and gloss at half size.
+
+@dataclass(frozen=True)
+class _Surface:
+    """The item in its region: colour (RGB image), and at half size its light, highlight and broad height."""
+
+    fill: Image.Image
+    shade: np.ndarray
+    spec: np.ndarray
+    broad: np.ndarray
+    texture: str
+
+
+def _surface(
+    attrs: Attributes,
+    shape: Shape,
+    geometry: Geometry,
+    placed: Placed,
+    region: Region,
+    colour: RGB,
+    box: float,
+    corner: tuple[float, float],
+    looks: Textures,
+    light: np.ndarray,
+) -> _Surface:
+    """Colours per part, and the part levels (a height field) and gloss lit at half size.
+
+    `corner`: the item box's top-left corner in region pixels (where the pattern starts).
+    """
+    x0, y0, x1, y1 = region
+    rw, rh = x1 - x0, y1 - y0
+    hw, hh = (rw + 1) // 2, (rh + 1) // 2
     colours = role_colours(colour, attrs.hardware)
     material_gloss = GLOSS[attrs.material]
-    half = _Transform(cx / 2, cy / 2, box / 2, transform.angle)
-    hw, hh = (width + 1) // 2, (height + 1) // 2
-    solid = Image.new("RGB", (width, height), colour)
-    patterned = Image.new("L", (width, height), 0)
-    tone_map = Image.new("L", (width, height), 255)
+    solid = Image.new("RGB", (rw, rh), colour)
     height0 = Image.new("L", (hw, hh), 0)
     gloss0 = Image.new("L", (hw, hh), 0)
-    draw_solid, draw_pattern, draw_tone = (
+    draw_solid, draw_height, draw_gloss = (
         ImageDraw.Draw(solid),
-        ImageDraw.Draw(patterned),
-        ImageDraw.Draw(tone_map),
+        ImageDraw.Draw(height0),
+        ImageDraw.Draw(gloss0),
     )
-    draw_height, draw_gloss = ImageDraw.Draw(height0), ImageDraw.Draw(gloss0)
-    for part in shape.parts:
-        points = transform(part.polygon)
-        draw_solid.polygon(points, fill=darker(colours[part.role], part.tone))
-        draw_pattern.polygon(points, fill=255 if part.role in PATTERNED else 0)
-        draw_tone.polygon(points, fill=int(255 * part.tone * (0.8 if part.role == "trim" else 1.0)))
-        half_points = half(part.polygon)
+    for part, span in zip(shape.parts, geometry.parts, strict=True):
+        draw_solid.polygon(placed.full(span), fill=darker(colours[part.role], part.tone))
+        half_points = placed.half(span)
         draw_height.polygon(half_points, fill=int(np.clip(130 + 28 * part.lift, 20, 250)))
         gloss = material_gloss if part.role in ("body", "trim", "rib", "light") else ROLE_GLOSS[part.role]
         draw_gloss.polygon(half_points, fill=int(255 * gloss))
@@ -366,99 +429,87 @@ def render_product(attrs: Attributes, rng: np.random.Generator, settings: PhotoS
     h_wide = np.asarray(height0.filter(ImageFilter.GaussianBlur(max(1.0, 0.06 * box / 2))), np.float32) / 255
     fill = solid
     if attrs.pattern != "plain":
-        layer = Image.new("RGB", (width, height), colour)
-        _draw_pattern(
-            layer, attrs.pattern, colour, cx - box / 2, cy - box / 2, box, vertical=shape.stripe_angle >= 45
-        )
-        if (item_box := alpha.getbbox()) is not None:
-            layer = _wrap(layer, h_wide, 0.05 * box, item_box)
-        toned = ImageChops.multiply(layer, Image.merge("RGB", (tone_map, tone_map, tone_map)))
-        fill = Image.composite(toned, solid, patterned)
-    _draw_details(fill, height0, gloss0, shape, attrs, colour, colours, transform, half, box)
+        layer = Image.new("P", (rw, rh), colour)  # a few colours: drawn and moved as palette indices
+        left, top = corner
+        _draw_pattern(layer, attrs.pattern, colour, left, top, box, vertical=shape.stripe_angle >= 45)
+        fill = _pattern_on_parts(_wrap(layer, h_wide, 0.05 * box), solid, shape, geometry, placed)
+    _draw_details(fill, height0, gloss0, shape, geometry, placed, attrs, colour, colours, box)
 
     # Part edges and seams from narrower blurs of the levels, details included.
-    h_mid = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.03 * box / 2)))), np.float32) / 255
-    h_near = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.01 * box / 2)))), np.float32) / 255
-    height_field = 0.5 * h_wide + 0.3 * h_mid + 0.2 * h_near
+    h_mid = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.03 * box / 2)))), np.float32)
+    h_near = np.asarray(height0.filter(ImageFilter.BoxBlur(max(1, round(0.01 * box / 2)))), np.float32)
+    height_field = h_wide * np.float32(0.5) + h_mid * np.float32(0.3 / 255) + h_near * np.float32(0.2 / 255)
     folds = shape.folds + (0.5 if attrs.material == "Silk" else 0.0)
     if folds:
-        height_field = height_field + looks.folds[:hh, :hw] * (0.025 * folds) * (h_near > 0.2)
-    gloss_field = np.asarray(gloss0, np.float32) / 255
-    shade, spec = _shade(height_field, light, gloss_field, relief=0.9 * box / 2 * 0.06)
-    # Light: overall exposure, a falloff away from the light and a warm or cool cast.
-    ramp = (np.arange(width, dtype=np.float32) / max(1, width - 1)) - 0.5
-    exposure = rng.uniform(0.9, 1.06) * (1 - rng.uniform(0.0, 0.12) * ramp * np.sign(light[0] or 1.0))
-    warmth = rng.uniform(-0.04, 0.04)
-    gains = np.array([1 + warmth, 1.0, 1 - warmth], dtype=np.float32)
-
-    # Backdrop in 8 bits: times shadow, brightness and exposure (scaled by 1 / HEADROOM so that it
-    # stays below 1); the item is lit in floats inside its box only; one lookup table at the end
-    # applies the colour cast and gives the headroom back.
-    light_ramp = (brightness / HEADROOM) * exposure[None, :]
-    backdrop_light = (1 - np.asarray(shadow_full)) * light_ramp
-    level = Image.fromarray(np.clip(backdrop_light * 255, 0, 255).astype(np.uint8), "L")
-    out = ImageChops.multiply(photo, Image.merge("RGB", (level, level, level)))
-    bbox = alpha.getbbox()
-    if bbox is not None:
-        x0, y0, x1, y1 = bbox
-        area = (slice(y0, y1), slice(x0, x1))
-        size, source = (x1 - x0, y1 - y0), (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
-        shade_full = np.asarray(
-            Image.fromarray(shade, "F").resize(size, Image.Resampling.BILINEAR, box=source)
-        )
-        spec_full = np.asarray(Image.fromarray(spec, "F").resize(size, Image.Resampling.BILINEAR, box=source))
-        pixels = finish_colour(np.asarray(fill.crop(bbox), np.float32), attrs.material)
-        if attrs.material == "Denim":  # worn lighter where the cloth stands out
-            raised = np.asarray(
-                Image.fromarray(h_wide, "F").resize(size, Image.Resampling.BILINEAR, box=source)
-            )
-            pixels += 38 * np.clip(raised - 0.4, 0, 1)[..., None]
-        ramp = exposure[None, x0:x1] / HEADROOM
-        diffuse = looks.maps[texture_key(attrs.material, shape.knit)][area] * shade_full * ramp
-        pixels *= diffuse[..., None]
-        pixels += (255 * spec_full * ramp)[..., None]
-        item = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
-        out.paste(item, bbox[:2], alpha.crop(bbox))
-    scale = HEADROOM * gains
-    table = [min(255, int(v * g + 0.5)) for g in scale for v in range(256)]
-    return out.point(table)
+        hx0, hy0 = x0 // 2, y0 // 2
+        wave = looks.folds[hy0 : hy0 + hh, hx0 : hx0 + hw]
+        height_field += wave * np.float32(0.025 * folds) * (h_near > 0.2 * 255)
+    gloss_field = np.asarray(gloss0, np.float32) * np.float32(1 / 255)
+    shade, spec = shade_height_field(height_field, light, gloss_field, relief=0.9 * box / 2 * 0.06)
+    return _Surface(fill, shade, spec, h_wide, texture_key(attrs.material, shape.knit))
 
 
-HEADROOM = 1.25  # the largest light level (exposure x brightness x highlight) kept exact in 8 bits
-
-
-def _wrap(
-    layer: Image.Image, height_field: np.ndarray, amount: float, bbox: tuple[int, int, int, int]
+def _pattern_on_parts(
+    pattern: Image.Image, solid: Image.Image, shape: Shape, geometry: Geometry, placed: Placed
 ) -> Image.Image:
-    """The pattern drawn on the surface: squeezed towards the outline where the surface turns away.
+    """The solid part colours with `pattern` on the parts that carry it, toned like the part."""
+    patterned = Image.new("L", solid.size, 0)
+    tone_map = Image.new("L", solid.size, 255)
+    draw_pattern, draw_tone = ImageDraw.Draw(patterned), ImageDraw.Draw(tone_map)
+    toned = False
+    for part, span in zip(shape.parts, geometry.parts, strict=True):
+        points = placed.full(span)
+        draw_pattern.polygon(points, fill=255 if part.role in PATTERNED else 0)
+        tone = part.tone * (0.8 if part.role == "trim" else 1.0)
+        if tone != 1.0 or toned:  # the first parts are mostly plain: no tone map until one differs
+            draw_tone.polygon(points, fill=int(255 * tone))
+            toned = True
+    if toned:
+        pattern = ImageChops.multiply(pattern, Image.merge("RGB", (tone_map, tone_map, tone_map)))
+    return Image.composite(pattern, solid, patterned)
 
-    Inside the item's box, each pixel samples the pattern from a point moved against the slope of
-    the broad (half-size) height field, so stripes and checks bend around the volume.
+
+def _lit_item(
+    surface: _Surface, looks: Textures, attrs: Attributes, region: Region, exposure: np.ndarray
+) -> list[np.ndarray]:
+    """The item's red, green and blue in its region: colour x texture x light, plus the highlight."""
+    x0, y0, x1, y1 = region
+    rw, rh = x1 - x0, y1 - y0
+    fields = [surface.shade, surface.spec] + ([surface.broad] if attrs.material == "Denim" else [])
+    full = [upsample(field, 2)[:rh, :rw] for field in fields]
+    ramp = exposure[None, x0:x1]
+    diffuse = looks.maps[surface.texture][y0:y1, x0:x1] * full[0] * ramp
+    highlight = full[1] * (255 * ramp)
+    colour = np.asarray(surface.fill).transpose(2, 0, 1).astype(np.float32, order="C")
+    bands = finish_colour(list(colour), attrs.material)
+    if attrs.material == "Denim":  # worn lighter where the cloth stands out
+        highlight += np.float32(38) * np.clip(full[2] - np.float32(0.4), 0, 1) * diffuse
+    return [band * diffuse + highlight for band in bands]
+
+
+def _wrap(layer: Image.Image, broad: np.ndarray, amount: float) -> Image.Image:
+    """The pattern (a palette image) drawn on the surface: squeezed towards the outline where the
+    surface turns away; returned in RGB.
+
+    Each pixel samples the pattern from a point moved against the slope of the broad (half-size)
+    height field, so stripes and checks bend around the volume.
     """
-    x0, y0, x1, y1 = bbox
-    size, source = (x1 - x0, y1 - y0), (x0 / 2, y0 / 2, x1 / 2, y1 / 2)
-    gy, gx = np.gradient(height_field * (amount * 2))
-    shift_x = np.asarray(Image.fromarray(gx, "F").resize(size, Image.Resampling.BILINEAR, box=source))
-    shift_y = np.asarray(Image.fromarray(gy, "F").resize(size, Image.Resampling.BILINEAR, box=source))
-    ys, xs = _grid(layer.width, layer.height)
-    area = (slice(y0, y1), slice(x0, x1))
-    sample_x = np.clip(xs[area] - shift_x, 0, layer.width - 1).astype(np.intp)
-    sample_y = np.clip(ys[area] - shift_y, 0, layer.height - 1).astype(np.intp)
-    pixels = np.array(layer)
-    pixels[area] = pixels[sample_y, sample_x]
-    return Image.fromarray(pixels, "RGB")
-
-
-@lru_cache(maxsize=4)
-def _grid(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    return ys, xs
+    width, height = layer.size
+    gy, gx = np.gradient(broad * np.float32(amount * 2))
+    shift_x, shift_y = (upsample(g, 2)[:height, :width] for g in (gx, gy))
+    sample_x = np.clip(np.arange(width, dtype=np.float32)[None, :] - shift_x, 0, width - 1).astype(np.intp)
+    sample_y = np.clip(np.arange(height, dtype=np.float32)[:, None] - shift_y, 0, height - 1).astype(np.intp)
+    sample_y *= width
+    sample_y += sample_x
+    wrapped = Image.fromarray(np.take(np.asarray(layer).reshape(-1), sample_y), "P")
+    wrapped.putpalette(layer.getpalette())
+    return wrapped.convert("RGB")
 
 
 @lru_cache(maxsize=16)
 def _backdrop(width: int, height: int, base_index: int) -> Image.Image:
     base = np.array(BACKGROUNDS[base_index], np.float32)
-    return Image.fromarray(np.clip(_sweep(width, height)[..., None] * base, 0, 255).astype(np.uint8), "RGB")
+    return Image.fromarray(np.clip(sweep(width, height)[..., None] * base, 0, 255).astype(np.uint8), "RGB")
 
 
 def _draw_details(
@@ -466,11 +517,11 @@ def _draw_details(
     height0: Image.Image,
     gloss0: Image.Image,
     shape: Shape,
+    geometry: Geometry,
+    placed: Placed,
     attrs: Attributes,
     colour: RGB,
     colours: dict[str, RGB],
-    transform: _Transform,
-    half: _Transform,
     box: float,
 ) -> None:
     """Strokes, seams, topstitching, eyelets and holes, hardware and the logo: on the colour, height and gloss."""
@@ -479,27 +530,30 @@ def _draw_details(
     thread = THREAD.get(
         attrs.material, darker(colour, 0.7) if luminance(colour) > 90 else lighter(colour, 0.35)
     )
-    for line, line_width, role in shape.strokes:
+    for span, (_, line_width, role) in zip(geometry.strokes, shape.strokes, strict=True):
         w = max(1, round(line_width * box))
-        draw.line(transform(line), fill=colours[role], width=w, joint="curve")
-        draw_height.line(half(line), fill=200, width=max(1, w // 2))
+        draw.line(placed.full(span), fill=colours[role], width=w, joint="curve")
+        draw_height.line(placed.half(span), fill=200, width=max(1, w // 2))
         draw_gloss.line(
-            half(line), fill=int(255 * ROLE_GLOSS.get(role, GLOSS[attrs.material])), width=max(1, w // 2)
+            placed.half(span),
+            fill=int(255 * ROLE_GLOSS.get(role, GLOSS[attrs.material])),
+            width=max(1, w // 2),
         )
-    for line, line_width in shape.seams:
-        draw.line(transform(line), fill=seam, width=max(1, round(line_width * box)))
-        draw_height.line(half(line), fill=70, width=max(1, round(line_width * box / 2)))
+    for span, (_, line_width) in zip(geometry.seams, shape.seams, strict=True):
+        draw.line(placed.full(span), fill=seam, width=max(1, round(line_width * box)))
+        draw_height.line(placed.half(span), fill=70, width=max(1, round(line_width * box / 2)))
     stitch_width = max(1, round(0.006 * box))
-    for line in shape.stitches:
-        for piece in _dashes(transform(line), max(2.0, 0.018 * box)):
+    for span in geometry.stitches:
+        flat = placed.full(span)
+        for piece in _dashes(list(zip(flat[0::2], flat[1::2], strict=True)), max(2.0, 0.018 * box)):
             draw.line(piece, fill=thread, width=stitch_width)
-    for centre, radius, dot_role in shape.dots:
+    for row, (_, radius, dot_role) in enumerate(shape.dots, start=geometry.dots):
         role = "metal" if dot_role == "eyelet" and attrs.hardware in METAL else dot_role
-        ((x, y),) = transform([centre])
+        x, y = placed.point(row)
         r = max(1.0, radius * box)
         ring = colours["metal"] if role == "metal" else darker(colours[role], 0.7)
         draw.ellipse([x - r, y - r, x + r, y + r], fill=colours[role], outline=ring)
-        ((hx, hy),) = half([centre])
+        hx, hy = placed.half_point(row)
         draw_height.ellipse(
             [hx - r / 2, hy - r / 2, hx + r / 2, hy + r / 2], fill=215 if role == "metal" else 60
         )
@@ -515,7 +569,8 @@ def _draw_details(
             if attrs.hardware in METAL
             else (darker(colour, 0.45) if luminance(colour) > 60 else lighter(colour, 0.4))
         )
-        for (x, y), (hx, hy) in zip(transform(shape.anchors), half(shape.anchors), strict=True):
+        for row in range(geometry.anchors, geometry.anchors + len(shape.anchors)):
+            (x, y), (hx, hy) = placed.point(row), placed.half_point(row)
             draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=dot, outline=darker(dot, 0.6))
             draw_height.ellipse(
                 [hx - radius / 2, hy - radius / 2, hx + radius / 2, hy + radius / 2], fill=230
@@ -525,7 +580,7 @@ def _draw_details(
                 fill=240 if attrs.hardware in METAL else 60,
             )
     if attrs.hardware == "Logo":
-        ((x, y),) = transform([shape.logo])
+        x, y = placed.point(geometry.logo)
         w, h = 0.12 * box, 0.05 * box
         patch = (250, 250, 248) if luminance(colour) < 150 else (24, 24, 26)
         draw.rectangle([x - w, y - h, x + w, y + h], fill=patch)

@@ -6,6 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from PIL import Image
+from productlens.generate.lighting import upsample
 from productlens.generate.render import METAL, PhotoSettings, render_product
 from productlens.generate.taxonomy import LEAVES, Attributes
 
@@ -104,3 +106,13 @@ def test_odd_and_wide_sizes_render_every_leaf():
         )
         image = render_product(attrs, np.random.default_rng(3), PhotoSettings(333, 251))
         assert image.size == (333, 251) and image.mode == "RGB"
+
+
+@pytest.mark.parametrize("factor", [2, 4])
+def test_light_fields_are_brought_up_as_pil_resizes_them(factor):
+    """The renderer lights at half and quarter size; `upsample` must agree with PIL's bilinear resize."""
+    field = np.random.default_rng(0).random((13, 21), dtype=np.float32)
+    expected = np.asarray(
+        Image.fromarray(field, "F").resize((21 * factor, 13 * factor), Image.Resampling.BILINEAR)
+    )
+    np.testing.assert_allclose(upsample(field, factor), expected, atol=1e-5)
