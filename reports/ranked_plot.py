@@ -52,7 +52,10 @@ def ranked_ci_svg(runs: Sequence[Results], metrics: Sequence[str] | None = None)
     names = [run["name"] for run in runs]
     colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
     with matplotlib.rc_context(STYLE):
-        figure = Figure(figsize=(3.1 * len(metrics), 0.9 + 0.42 * len(runs)), dpi=100, layout="constrained")
+        # At least two panels wide: the page scales the SVG to its width, and one narrow panel blown up to it
+        # would draw its labels at three times their size.
+        width = 3.1 * max(len(metrics), 2)
+        figure = Figure(figsize=(width, 0.9 + 0.42 * len(runs)), dpi=100, layout="constrained")
         axes_row = figure.subplots(1, len(metrics), squeeze=False)[0]
         for axes, metric in zip(axes_row, metrics, strict=True):
             values: list[MetricValue | None] = [run["metrics"].get(metric) for run in runs]
@@ -80,12 +83,27 @@ def ranked_ci_svg(runs: Sequence[Results], metrics: Sequence[str] | None = None)
             )
             axes.set_ylim(-0.6, len(order) - 0.4)
             axes.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            low_x, high_x = axes.get_xlim()
+            if high_x - low_x < 1e-9 * max(1.0, abs(high_x)):  # every run on one value: give the axis a width
+                low_x, high_x = (low_x - 1.0, high_x + 1.0)
+                axes.set_xlim(low_x, high_x)
             if scale == 100.0:
-                axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
+                axes.xaxis.set_major_formatter(FuncFormatter(_percent_tick(high_x - low_x)))
             label = reported["label"] or metric
             axes.set_title(plain_label(f"{label} ({'higher' if higher else 'lower'} is better)"), fontsize=9)
             axes.grid(axis="y", visible=False)
         return figure_to_svg(figure, "ranked", "Runs ranked per headline metric with 95% intervals")
+
+
+def _percent_tick(span: float):
+    """Tick labels in percent with as many decimals as the axis's span needs, and never "-0%"."""
+    decimals = 0 if span >= 4 else 1 if span >= 0.4 else 2
+
+    def label(value: float, _position: object) -> str:
+        text = f"{value:.{decimals}f}"
+        return f"{'0' if float(text) == 0 else text}%"
+
+    return label
 
 
 def _short(name: str) -> str:

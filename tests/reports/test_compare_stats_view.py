@@ -150,3 +150,16 @@ def test_several_gains_name_the_run_once_and_end_without_a_rest():
         "b beats a on category accuracy by 4.1 points [2.0, 6.3] and on title token F1 by 0.050 [0.010, 0.090], "
         "significant after Holm correction across 2 metrics."
     )
+
+
+def test_ranked_plot_of_runs_on_one_value_has_readable_percent_ticks():
+    from productlens.reports.ranked_plot import _percent_tick, ranked_ci_svg
+
+    assert [_percent_tick(2.0)(v, None) for v in (-1.0, -0.04, 0.0, 0.5)] == ["-1.0%", "0%", "0%", "0.5%"]
+    assert [_percent_tick(40.0)(v, None) for v in (-0.3, 20.0)] == ["0%", "20%"]
+    same = [run(name, {"category3_accuracy": 0.0}) for name in ("a", "b")]
+    svg = ranked_ci_svg(same, ["category3_accuracy"])
+    width = float(str(svg).split('viewBox="0 0 ', 1)[1].split(" ", 1)[0])
+    assert (
+        width >= 2 * 3.1 * 72 * 0.9
+    )  # one panel is drawn as wide as two (points), not stretched to the page
