@@ -102,7 +102,9 @@ class GenerationValidation(TrainerCallback):
         answers = self._answers(model, self.rows)
         scores = score_answers(answers, self.rows, self.style)
         if blank or self.blank_every:  # the same rows with a white image: does the photo matter?
-            check = image_check(step, self._hits(answers), self._hits(self._answers(model, blank_rows(self.rows))))
+            check = image_check(
+                step, self._hits(answers), self._hits(self._answers(model, blank_rows(self.rows)))
+            )
             self.image_checks.append(check)
             scores[f"{PREFIX}blank_category3_accuracy"] = check["blank_category3_accuracy"]
             scores[f"{PREFIX}image_gain"] = check["difference"]
@@ -135,7 +137,13 @@ class GenerationValidation(TrainerCallback):
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
     ):
         last_check = self.image_checks[-1]["step"] if self.image_checks else None
-        if not self.history or self.history[-1]["step"] != state.global_step or last_check != state.global_step:
-            self.validate(model, state.global_step, blank=True)  # the final check always asks without the image
+        if (
+            not self.history
+            or self.history[-1]["step"] != state.global_step
+            or last_check != state.global_step
+        ):
+            self.validate(
+                model, state.global_step, blank=True
+            )  # the final check always asks without the image
         if self.image_checks and self.image_checks[-1]["warning"] and state.is_world_process_zero:
             logging.getLogger(__name__).warning("blank-image check: %s", self.image_checks[-1]["warning"])
