@@ -127,6 +127,7 @@ def count_tokens(config: FinetuneConfig, processor) -> tuple[TokenCount, str]:
     prompt_text = len(processor.prompt_ids(build_prompt(style), [0]))
     rows = _sample_rows(config.data)
     if not rows:
+        assert config.num_crops, "count_tokens takes a resolved config"
         crop = processor.image_processor.crop_size
         side = crop * max(1, int(config.num_crops**0.5))
         image = processor.image_processor.num_tokens_for_image(side, side)
@@ -179,6 +180,7 @@ def plan_training(
     from productlens.finetune.phi3v import Phi3VForCausalLM
 
     config = config.resolve()
+    assert config.method and config.vision and config.num_crops  # resolve() sets them
     model_config, processor = _config_and_processor(config)
     model_config._attn_implementation = (
         "sdpa"  # the kernel does not change the counts; flash-attn may be absent here

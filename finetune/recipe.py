@@ -83,8 +83,9 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     """Fine-tune `config.model` on `config.data` and write the run directory."""
     started = time.time()
     config = config.resolve()
+    assert config.method and config.vision and config.learning_rate  # resolve() sets them
     state = PartialState()
-    layout = RunLayout(config.output)
+    layout = RunLayout(config.run_dir)
 
     # 1. The run directory: every process decides the same thing before the main one changes anything.
     resume_from = plan_run_dir(layout.root, config.resume, config.overwrite)
