@@ -97,6 +97,6 @@ def require_bitsandbytes() -> None:
             "--method qlora needs a CUDA GPU (bitsandbytes 4-bit); use --method lora on the CPU"
         )
     try:
-        import bitsandbytes  # noqa: F401
+        import bitsandbytes  # noqa: F401  # pyright: ignore[reportMissingImports] (the optional [qlora] extra)
     except ImportError as error:
         raise FinetuneError("--method qlora needs bitsandbytes: pip install -e '.[qlora]'") from error

@@ -111,9 +111,10 @@ def _sample_rows(data: Path, n: int = 32) -> list[dict]:
     try:
         import datasets
         from productlens.core.sample_set import load_sample_set
+        from productlens.finetune.data import first_rows
 
         train = load_sample_set(data)["train"].cast_column("image", datasets.Image(decode=False))
-        return list(train.select(range(min(n, len(train)))))
+        return first_rows(train, n)
     except (FileNotFoundError, KeyError, ValueError):
         return []
 

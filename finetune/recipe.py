@@ -28,7 +28,7 @@ from productlens.core.run_json import SCHEMA, RunRecord, write_run_record
 from productlens.finetune.answer_format import PromptStyle
 from productlens.finetune.collator import ProductCollator
 from productlens.finetune.config import FinetuneConfig
-from productlens.finetune.data import LENGTH_COLUMN, load_training_data, with_lengths
+from productlens.finetune.data import LENGTH_COLUMN, first_rows, load_training_data, with_lengths
 from productlens.finetune.errors import FinetuneError
 from productlens.finetune.interrupt import CheckpointOnSignal, TrainingInterrupted
 from productlens.finetune.loading import choose_precision, load_for_training
@@ -114,7 +114,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     validation_rows = (
         []
         if data.validation is None
-        else list(data.validation.select(range(min(config.eval_samples, len(data.validation)))))
+        else first_rows(data.validation, config.eval_samples)
     )
     steps = planned_steps(config, len(train), state.num_processes)
     every = config.eval_steps if config.eval_steps is not None else max(1, steps // 4)
