@@ -33,7 +33,9 @@ class TrainingData:
 def first_rows(dataset: datasets.Dataset, n: int) -> list[dict[str, Any]]:
     """The first `n` rows (fewer if the split is shorter), formatted as iteration formats them."""
     rows = list(dataset.select(range(min(n, len(dataset)))))
-    return cast(list[dict[str, Any]], rows)  # a Dataset without set_format yields dicts; datasets infers any format
+    return cast(
+        list[dict[str, Any]], rows
+    )  # a Dataset without set_format yields dicts; datasets infers any format
 
 
 def _fingerprint(path: Path) -> str:

@@ -111,11 +111,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     max_length, limit_source = resolve_max_length(config, model.config, on_cpu=on_cpu)  # before any step
     lengths = check_lengths(train, processor, style, max_length, limit_source)
     train, lengths = apply_on_long(train, lengths, config.on_long)
-    validation_rows = (
-        []
-        if data.validation is None
-        else first_rows(data.validation, config.eval_samples)
-    )
+    validation_rows = [] if data.validation is None else first_rows(data.validation, config.eval_samples)
     steps = planned_steps(config, len(train), state.num_processes)
     every = config.eval_steps if config.eval_steps is not None else max(1, steps // 4)
 
