@@ -137,8 +137,8 @@ def confusion_matrix(true_labels: list[str], predicted_labels: list[str | None])
     columns = [*labels, UNPARSED]
     row_of = {t: index[normalise_category(t)] for t in set(true_labels)}
     other = index.get(normalise_category(OTHER), len(labels))
-    column_of = {p: index.get(normalise_category(p), other) for p in predicted_counts}
-    column_of[None] = len(labels)  # type: ignore[index]
+    column_of: dict[str | None, int] = {p: index.get(normalise_category(p), other) for p in predicted_counts}
+    column_of[None] = len(labels)
     cells = np.fromiter(
         (row_of[t] * len(columns) + column_of[p] for t, p in zip(true_labels, predicted_labels, strict=True)),
         dtype=np.int64,
