@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 from productlens.core.category_labels import OTHER, UNPARSED, normalise_category
@@ -19,13 +20,21 @@ Hierarchy = dict[str, tuple[str | None, str | None]]
 """category3 (normalised) -> (category1, category2), learned from the training split."""
 
 
+class CategoryScores(TypedDict):
+    """The category part of a RowScores (core/results_schema.py)."""
+
+    category3_correct: int | None
+    category1_correct: int | None
+    category2_correct: int | None
+
+
 def category_scores(
     predicted: str | None,
     true_category3: str,
     true_category1: str | None,
     true_category2: str | None,
     hierarchy: Hierarchy,
-) -> dict[str, int | None]:
+) -> CategoryScores:
     """Per-sample correctness; None when the category was not parsed.
 
     category1/2 of the answer come from the taxonomy; a parsed category3 the taxonomy does not

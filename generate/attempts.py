@@ -94,7 +94,7 @@ class _TrackedHTTPSConnection(HTTPSConnection):
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
-    # urllib3's stub: its own HTTPConnection does not meet its BaseHTTPConnection protocol (host is a property)
+    # urllib3's stub: its own HTTPConnection does not meet its BaseHTTPConnection protocol
     ConnectionCls = _TrackedHTTPConnection  # pyright: ignore[reportAssignmentType]
 
 

@@ -91,7 +91,11 @@ class _ShardStream:
             path = self.directory / f"{self.split}-{len(self.shards):05d}.parquet.part"
             self.shards.append(path)
             # pyarrow takes a codec per column; its stub says one str only
-            self.writer = pq.ParquetWriter(path, SCHEMA, compression=COMPRESSION)  # pyright: ignore[reportArgumentType]
+            self.writer = pq.ParquetWriter(
+                path,
+                SCHEMA,
+                compression=COMPRESSION,  # pyright: ignore[reportArgumentType]
+            )
         self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=SCHEMA))
         self.rows_in_shard += len(self.buffer)
         self.buffer = []

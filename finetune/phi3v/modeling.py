@@ -146,7 +146,8 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
         return super().forward(
             input_ids=None,
             attention_mask=attention_mask,
-            position_ids=position_ids,  # pyright: ignore[reportArgumentType] (transformers: LongTensor for int64)
+            # transformers annotates LongTensor where any int64 Tensor is meant
+            position_ids=position_ids,  # pyright: ignore[reportArgumentType]
             cache=cache,
             inputs_embeds=inputs_embeds,
             labels=labels,
@@ -199,7 +200,7 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
             ]
             pixel_values = pixel_values[torch.tensor(order, device=pixel_values.device, dtype=torch.long)]
             image_sizes = image_sizes[torch.tensor(order, device=image_sizes.device, dtype=torch.long)]
-        # transformers types `self` there as a protocol that also wants `encoder` (encoder-decoder models only)
+        # transformers types `self` there as a protocol that also wants `encoder` (encoder-decoder only)
         expand = super()._expand_inputs_for_generation  # pyright: ignore[reportAttributeAccessIssue]
         input_ids, model_kwargs = expand(expand_size, is_encoder_decoder, input_ids, **model_kwargs)
         if pixel_values is not None:

@@ -42,7 +42,8 @@ def quantize_4bit(model: ModuleT, quantization_config: Any, device: str | torch.
             "Only 4-bit bitsandbytes quantization is supported (BitsAndBytesConfig(load_in_4bit=True))."
         )
     try:
-        import bitsandbytes as bnb  # pyright: ignore[reportMissingImports] (the optional [qlora] extra)
+        # the optional [qlora] extra, absent where the type check runs
+        import bitsandbytes as bnb  # pyright: ignore[reportMissingImports]
     except ImportError as error:
         raise ImportError("4-bit loading needs bitsandbytes: pip install 'productlens[qlora]'.") from error
     skip = tuple(getattr(quantization_config, "llm_int8_skip_modules", None) or DEFAULT_SKIP)
