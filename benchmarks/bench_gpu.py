@@ -139,8 +139,8 @@ def make_rows(directory: Path, count: int, side: int) -> tuple[Path, list[dict]]
 def build(model_dir: str, attn: str, device: torch.device, dtype: torch.dtype):
     """(model, processor): 'tiny', weights from a directory with safetensors, else random at full size."""
     from productlens.finetune.phi3v import Phi3VConfig, Phi3VProcessor
+    from productlens.finetune.phi3v.modeling import build_model
     from productlens.finetune.phi3v.tiny import stop_generation_config
-    from productlens.finetune.phi3v.weights import build_model
     from productlens.finetune.trained import Placement, open_model
 
     if any(Path(model_dir).glob("*.safetensors")):

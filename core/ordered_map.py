@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from typing import TypeVar
@@ -49,7 +49,7 @@ def ordered_map(
     window_per_worker: int = WINDOW_PER_WORKER,
     on_stop: Callable[[], None] | None = None,
     thread_name: str = "worker",
-) -> Iterator[tuple[T, R]]:
+) -> Generator[tuple[T, R], None, None]:  # a generator: closing() stops its pool
     """(item, work(item)) for each item, in input order, computed by `workers` processes or threads.
 
     `work` must be picklable for processes (a module-level function or a `functools.partial` of one).

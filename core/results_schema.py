@@ -67,6 +67,7 @@ class PredictionRecord(TypedDict):
     reference: Reference
     scores: RowScores
     usage: NotRequired[SampleUsage]  # addition: what generating this answer cost (absent: not recorded)
+    image_of: NotRequired[str | None]  # ablation runs only: the id whose photo was shown (ablation.py)
 
 
 class MetricValue(TypedDict):

@@ -171,7 +171,7 @@ def score_ablations(
                 "run the same command again to generate them"
             )
         in_order = [saved[record["id"]] for record in real]
-        donors = {str(r["id"]): str(r["image_of"]) for r in in_order if r.get("image_of")}
+        donors = {str(r["id"]): str(donor) for r in in_order if (donor := r.get("image_of"))}
         ablated = rescore_records(in_order, hierarchy, style)
         runs[kind] = _score_run(kind, real, real_specs, ablated, donors, n_resamples, seed)
     verdicts = [run["reads_image"] for run in runs.values()]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 from productlens.evaluate.parallel_bootstrap import replicate_chunks
@@ -125,12 +126,12 @@ def bootstrap(
     parts = {name: _mean_parts(stat) for name, stat in statistics.items()}
     others = {name: stat for name, stat in statistics.items() if parts[name] is None}
     distinct = _DistinctColumns(n)
-    slots: dict[str, list[tuple[int, object, int, int]]] = {}
+    slots: dict[str, list[tuple[int, Any, int, int]]] = {}  # (sign, a mean statistic: has .finish, ...)
     for name, terms in parts.items():
         if terms is None:
             continue
         slots[name] = [
-            (sign, mean, *(distinct.index(c) for c in (mean.filled, mean.scored))) for sign, mean in terms
+            (sign, mean, distinct.index(mean.filled), distinct.index(mean.scored)) for sign, mean in terms
         ]
     # Statistics finished from sums of their own (count) columns, the medians, share one product of
     # their own: the distinct columns once (apart from the means', so those sums stay bit for bit).
@@ -150,9 +151,10 @@ def bootstrap(
 
     def evaluate(weights: np.ndarray) -> dict[str, np.ndarray]:
         sums = column_sums(weights)  # (b, distinct columns)
-        out = {
-            name: sum(
-                sign * mean.finish(sums[:, value], sums[:, count]) for sign, mean, value, count in terms
+        out = {  # terms is never empty, so sum() returns an array, never its start 0
+            name: cast(
+                np.ndarray,
+                sum(sign * mean.finish(sums[:, value], sums[:, count]) for sign, mean, value, count in terms),
             )
             for name, terms in slots.items()
         }

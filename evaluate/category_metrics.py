@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 from productlens.core.category_labels import OTHER, UNPARSED, normalise_category
@@ -19,13 +20,21 @@ Hierarchy = dict[str, tuple[str | None, str | None]]
 """category3 (normalised) -> (category1, category2), learned from the training split."""
 
 
+class CategoryScores(TypedDict):
+    """The category part of a RowScores (core/results_schema.py)."""
+
+    category3_correct: int | None
+    category1_correct: int | None
+    category2_correct: int | None
+
+
 def category_scores(
     predicted: str | None,
     true_category3: str,
     true_category1: str | None,
     true_category2: str | None,
     hierarchy: Hierarchy,
-) -> dict[str, int | None]:
+) -> CategoryScores:
     """Per-sample correctness; None when the category was not parsed.
 
     category1/2 of the answer come from the taxonomy; a parsed category3 the taxonomy does not
@@ -137,8 +146,8 @@ def confusion_matrix(true_labels: list[str], predicted_labels: list[str | None])
     columns = [*labels, UNPARSED]
     row_of = {t: index[normalise_category(t)] for t in set(true_labels)}
     other = index.get(normalise_category(OTHER), len(labels))
-    column_of = {p: index.get(normalise_category(p), other) for p in predicted_counts}
-    column_of[None] = len(labels)  # type: ignore[index]
+    column_of: dict[str | None, int] = {p: index.get(normalise_category(p), other) for p in predicted_counts}
+    column_of[None] = len(labels)
     cells = np.fromiter(
         (row_of[t] * len(columns) + column_of[p] for t, p in zip(true_labels, predicted_labels, strict=True)),
         dtype=np.int64,

@@ -11,12 +11,8 @@ import click
 from productlens.core.cli_options import ConfigOption, options_from
 from productlens.core.console import make_console
 from productlens.core.progress_lines import SteadyTimeRemaining, log_progress
-from productlens.evaluate.evaluation import (
-    EvaluateConfig,
-    latest_run,
-    report_thumbnails,
-    run_evaluation,
-)
+from productlens.evaluate.config import EvaluateConfig
+from productlens.evaluate.evaluation import latest_run, report_thumbnails, run_evaluation
 from productlens.evaluate.openai_endpoint import EndpointError
 
 REPORTS = ("html", "json", "none")

@@ -164,7 +164,8 @@ def comparison_thumbnails(first: str | Path, comparison: CompareResult) -> dict[
     """Photos of the disagreements, from the sample set the first evaluation names; none when that set is
     gone or was regenerated since (the same ids could show other photos)."""
     from productlens.core.sample_set import set_fingerprint
-    from productlens.evaluate.evaluation import EvaluateConfig, load_thumbnails
+    from productlens.evaluate.config import EvaluateConfig
+    from productlens.evaluate.evaluation import load_thumbnails
 
     first = Path(first)
     provenance = read_json(first / "results.json").get("provenance") or {}

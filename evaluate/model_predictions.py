@@ -125,7 +125,8 @@ def _generate_ids_and_prompt_lengths(
     inputs = {key: value.to(device) for key, value in inputs.items()}
     if "pixel_values" in inputs:
         inputs["pixel_values"] = inputs["pixel_values"].to(model.dtype)
-    output = model.generate(
+    # transformers types generate's `self` as a protocol (for ty) that no decoder-only model meets
+    output = model.generate(  # pyright: ignore[reportAttributeAccessIssue]
         **inputs,
         max_new_tokens=max_new_tokens,
         do_sample=False,

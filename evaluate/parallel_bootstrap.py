@@ -52,5 +52,6 @@ _SHARED: tuple | None = None
 def _evaluate_chunks(start: int, stop: int) -> list[dict[str, np.ndarray]]:
     from productlens.evaluate.bootstrap import resample_weights
 
+    assert _SHARED is not None  # set in the parent before the workers fork
     evaluate, n, n_resamples, seed = _SHARED
     return [evaluate(weights) for weights in resample_weights(n, n_resamples, seed, range(start, stop))]

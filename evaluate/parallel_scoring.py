@@ -87,6 +87,7 @@ _SHARED: tuple | None = None
 def _score_share(start: int, end: int) -> list:
     from productlens.evaluate.scoring import score_records
 
+    assert _SHARED is not None  # set in the parent before the workers fork
     rows, hierarchy, style = _SHARED
     with collector_paused():
         out = score_records(rows[start:end], hierarchy, style)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 from productlens.core.category_labels import normalise_category
@@ -69,18 +69,17 @@ def score_record(
     """
     parsed = parse_answer(generated, style)
     scores = RowScores(
-        parsed=parsed.error is None, **title_scores(parsed.title, reference["title"], with_chrf)
-    )
-    scores.update(
-        category_scores(
+        parsed=parsed.error is None,
+        **title_scores(parsed.title, reference["title"], with_chrf),
+        **category_scores(
             parsed.category,
             reference["category3"],
             reference.get("category1"),
             reference.get("category2"),
             hierarchy,
-        )
+        ),
+        **_price_scores(parsed.price, reference["price"]),
     )
-    scores.update(_price_scores(parsed.price, reference["price"]))
     return PredictionRecord(
         id=str(sample_id),
         generated=generated,
@@ -91,14 +90,14 @@ def score_record(
     )
 
 
-def score_records(rows: Sequence[tuple], hierarchy: Hierarchy, style: PromptStyle | None = None) -> list:
+def score_records(
+    rows: Sequence[tuple[str, str, Reference]], hierarchy: Hierarchy, style: PromptStyle | None = None
+) -> list:
     """score_record over (id, generated, reference) rows in this process, chrF of all titles at once."""
     records = [score_record(*row, hierarchy, style, with_chrf=False) for row in rows]
-    titled = [record for record in records if record["parsed"]["title"] is not None]
-    values = chrf_many(
-        [record["parsed"]["title"] for record in titled], [record["reference"]["title"] for record in titled]
-    )
-    for record, value in zip(titled, values.tolist(), strict=True):
+    titled = [(record, title) for record in records if (title := record["parsed"]["title"]) is not None]
+    values = chrf_many([title for _, title in titled], [record["reference"]["title"] for record, _ in titled])
+    for (record, _), value in zip(titled, values.tolist(), strict=True):
         record["scores"]["title_chrf"] = value
     return records
 
@@ -236,7 +235,16 @@ def default_provenance(**fields) -> Provenance:
     return provenance
 
 
-def _price_scores(predicted: float | None, true: float) -> dict[str, float | None]:
+class PriceScores(TypedDict):
+    """The price part of a RowScores (core/results_schema.py)."""
+
+    price_abs_error: float | None
+    price_ape: float | None
+    price_log_error: float | None
+    price_smape: float | None
+
+
+def _price_scores(predicted: float | None, true: float) -> PriceScores:
     if predicted is None:
         return {"price_abs_error": None, "price_ape": None, "price_log_error": None, "price_smape": None}
     abs_error = abs(predicted - true)
@@ -275,12 +283,14 @@ def _columns(records: Sequence[PredictionRecord]) -> dict[str, np.ndarray]:
             dtype=np.float64,
         )
     table = np.ascontiguousarray(table.reshape(len(records), len(_SCORE_COLUMNS) + 1).T)
-    columns = dict(zip(_SCORE_COLUMNS, table[1:], strict=True))
+    columns: dict[str, np.ndarray] = dict(zip(_SCORE_COLUMNS, table[1:], strict=True))
     columns["parsed"] = table[0]
     fields = operator.itemgetter("title", "category", "price")
     parsed = np.array([fields(r["parsed"]) for r in records], dtype=object).reshape(len(records), 3)
     for i, field in enumerate(("title", "category", "price")):
-        columns[f"{field}_parsed"] = np.not_equal(parsed[:, i], None).astype(np.float64)
+        # numpy's stub takes no None; an object array compares with it element by element
+        read = np.not_equal(parsed[:, i], None)  # pyright: ignore[reportCallIssue, reportArgumentType]
+        columns[f"{field}_parsed"] = read.astype(np.float64)
     return columns
 
 

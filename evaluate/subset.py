@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from productlens.evaluate.evaluation import EvaluateConfig
+    from productlens.evaluate.config import EvaluateConfig
 
 
 def subset_suffix(config: EvaluateConfig) -> str | None:
@@ -31,7 +31,7 @@ def named_for_subset(config: EvaluateConfig) -> EvaluateConfig:
 
 def refuse_shrinking(out_dir: Path, kept_ids: list[str], config: EvaluateConfig) -> None:
     """ValueError when `out_dir` holds answers for samples outside `kept_ids` (they would be cut)."""
-    from productlens.evaluate.evaluation import PREDICTIONS_FILE
+    from productlens.evaluate.config import PREDICTIONS_FILE
     from productlens.evaluate.predictions_io import completed_ids
 
     if subset_suffix(config) is None:

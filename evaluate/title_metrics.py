@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 from productlens.evaluate.aggregate import MetricSpec, scored_count
@@ -161,7 +162,16 @@ def _ngram_matches(hypotheses: list[str], targets: list[str], order: int) -> np.
     return matches
 
 
-def title_scores(predicted: str | None, reference: str, with_chrf: bool = True) -> dict[str, float | None]:
+class TitleScores(TypedDict):
+    """The title part of a RowScores (core/results_schema.py)."""
+
+    title_exact: int | None
+    title_f1: float | None
+    title_anls: float | None
+    title_chrf: float | None
+
+
+def title_scores(predicted: str | None, reference: str, with_chrf: bool = True) -> TitleScores:
     """All title scores for one sample; None for each when the title was not parsed.
 
     with_chrf=False leaves title_chrf None, for a caller that scores many titles with `chrf_many`.

@@ -82,7 +82,7 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
             from productlens.finetune.merge import merge_run
             from rich.markup import escape
 
-            run_dir = config.resolve().output
+            run_dir = config.run_dir
             if is_finished_run(run_dir):  # merge what trained; training again is --overwrite
                 console.print(
                     f"{escape(str(run_dir))} holds a finished run: merging its adapter, no training"
@@ -113,7 +113,7 @@ def main(dry_run: bool, gpu_memory: float, resume: bool, resume_from: Path | Non
                 )
             ),
         )
-        output = config.resolve().output
+        output = config.run_dir
         try:
             with removed_on_failure(
                 output, keep=lambda path: latest_checkpoint(path / "checkpoints") is not None

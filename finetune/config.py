@@ -232,6 +232,11 @@ class FinetuneConfig:
         return self.model == TINY
 
     @property
+    def run_dir(self) -> Path:
+        """The run directory: `output`, or runs/<model name> when it is None."""
+        return self.output or Path("runs") / self.model_name
+
+    @property
     def model_name(self) -> str:
         """A short name for the run directory: 'tiny', a directory's name or a hub id's last part."""
         return TINY if self.is_tiny else Path(self.model.rstrip("/")).name or "model"
@@ -243,7 +248,7 @@ class FinetuneConfig:
         return dataclasses.replace(
             self,
             method=method,
-            output=self.output or Path("runs") / self.model_name,
+            output=self.run_dir,
             num_crops=self.num_crops or preset["num_crops"],
             learning_rate=self.learning_rate or preset["learning_rate"][method],
             gradient_checkpointing=(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import datasets
 import pyarrow.parquet as pq
@@ -27,6 +28,14 @@ class TrainingData:
     train: datasets.Dataset
     validation: datasets.Dataset | None  # None when the set has no (or an empty) validation split
     fingerprint: str
+
+
+def first_rows(dataset: datasets.Dataset, n: int) -> list[dict[str, Any]]:
+    """The first `n` rows (fewer if the split is shorter), formatted as iteration formats them."""
+    rows = list(dataset.select(range(min(n, len(dataset)))))
+    return cast(
+        list[dict[str, Any]], rows
+    )  # a Dataset without set_format yields dicts; datasets infers any format
 
 
 def _fingerprint(path: Path) -> str:

@@ -97,6 +97,7 @@ def require_bitsandbytes() -> None:
             "--method qlora needs a CUDA GPU (bitsandbytes 4-bit); use --method lora on the CPU"
         )
     try:
-        import bitsandbytes  # noqa: F401
+        # the optional [qlora] extra, absent where the type check runs
+        import bitsandbytes  # noqa: F401  # pyright: ignore[reportMissingImports]
     except ImportError as error:
         raise FinetuneError("--method qlora needs bitsandbytes: pip install -e '.[qlora]'") from error

@@ -111,9 +111,10 @@ def _sample_rows(data: Path, n: int = 32) -> list[dict]:
     try:
         import datasets
         from productlens.core.sample_set import load_sample_set
+        from productlens.finetune.data import first_rows
 
         train = load_sample_set(data)["train"].cast_column("image", datasets.Image(decode=False))
-        return list(train.select(range(min(n, len(train)))))
+        return first_rows(train, n)
     except (FileNotFoundError, KeyError, ValueError):
         return []
 
@@ -127,6 +128,7 @@ def count_tokens(config: FinetuneConfig, processor) -> tuple[TokenCount, str]:
     prompt_text = len(processor.prompt_ids(build_prompt(style), [0]))
     rows = _sample_rows(config.data)
     if not rows:
+        assert config.num_crops, "count_tokens takes a resolved config"
         crop = processor.image_processor.crop_size
         side = crop * max(1, int(config.num_crops**0.5))
         image = processor.image_processor.num_tokens_for_image(side, side)
@@ -179,6 +181,7 @@ def plan_training(
     from productlens.finetune.phi3v import Phi3VForCausalLM
 
     config = config.resolve()
+    assert config.method and config.vision and config.num_crops  # resolve() sets them
     model_config, processor = _config_and_processor(config)
     model_config._attn_implementation = (
         "sdpa"  # the kernel does not change the counts; flash-attn may be absent here

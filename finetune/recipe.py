@@ -28,7 +28,7 @@ from productlens.core.run_json import SCHEMA, RunRecord, write_run_record
 from productlens.finetune.answer_format import PromptStyle
 from productlens.finetune.collator import ProductCollator
 from productlens.finetune.config import FinetuneConfig
-from productlens.finetune.data import LENGTH_COLUMN, load_training_data, with_lengths
+from productlens.finetune.data import LENGTH_COLUMN, first_rows, load_training_data, with_lengths
 from productlens.finetune.errors import FinetuneError
 from productlens.finetune.interrupt import CheckpointOnSignal, TrainingInterrupted
 from productlens.finetune.loading import choose_precision, load_for_training
@@ -83,8 +83,9 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     """Fine-tune `config.model` on `config.data` and write the run directory."""
     started = time.time()
     config = config.resolve()
+    assert config.method and config.vision and config.learning_rate  # resolve() sets them
     state = PartialState()
-    layout = RunLayout(config.output)
+    layout = RunLayout(config.run_dir)
 
     # 1. The run directory: every process decides the same thing before the main one changes anything.
     resume_from = plan_run_dir(layout.root, config.resume, config.overwrite)
@@ -110,11 +111,7 @@ def run_finetune(config: FinetuneConfig, callbacks: list[TrainerCallback] | tupl
     max_length, limit_source = resolve_max_length(config, model.config, on_cpu=on_cpu)  # before any step
     lengths = check_lengths(train, processor, style, max_length, limit_source)
     train, lengths = apply_on_long(train, lengths, config.on_long)
-    validation_rows = (
-        []
-        if data.validation is None
-        else list(data.validation.select(range(min(config.eval_samples, len(data.validation)))))
-    )
+    validation_rows = [] if data.validation is None else first_rows(data.validation, config.eval_samples)
     steps = planned_steps(config, len(train), state.num_processes)
     every = config.eval_steps if config.eval_steps is not None else max(1, steps // 4)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import torch
 from peft import PeftModel
@@ -30,6 +30,9 @@ from productlens.core.run_json import read_run_record
 from productlens.finetune.answer_format import PromptStyle
 from productlens.finetune.config import TINY
 from productlens.finetune.run_dir import RunLayout
+
+if TYPE_CHECKING:
+    from productlens.finetune.phi3v import Phi3VForCausalLM
 
 TrainPrecision = Literal["bf16", "fp16", "fp32"]
 
@@ -67,7 +70,7 @@ class Placement:
 
 @dataclass
 class OpenedModel:
-    model: torch.nn.Module  # eval mode, on `device`
+    model: Phi3VForCausalLM  # eval mode, on `device`
     processor: Any  # Phi3VProcessor
     device: torch.device
     prompt_style: PromptStyle  # the one a run was trained with; the chat preset for any other model
@@ -182,7 +185,7 @@ def _processor(directory: Path, num_crops: int | None):
     return Phi3VProcessor.from_pretrained(directory, num_crops=num_crops)
 
 
-def _fold_adapter(base: torch.nn.Module, adapter: Path) -> torch.nn.Module:
+def _fold_adapter(base: Phi3VForCausalLM, adapter: Path) -> Phi3VForCausalLM:
 
     if not (adapter / "adapter_config.json").is_file():
         raise FileNotFoundError(
@@ -190,11 +193,14 @@ def _fold_adapter(base: torch.nn.Module, adapter: Path) -> torch.nn.Module:
             "(a run's adapter/), or pass the run itself with --run"
         )
     # Folding the LoRA weights in makes generation as fast as the base model.
-    return PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+    merged = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+    assert isinstance(merged, type(base))  # the base model itself, with the adapter's weights folded in
+    return merged
 
 
-def _placed(model: torch.nn.Module, processor: Any, placement: Placement, style: PromptStyle) -> OpenedModel:
+def _placed(model: Phi3VForCausalLM, processor: Any, placement: Placement, style: PromptStyle) -> OpenedModel:
     if placement.device is not None:
-        model = model.to(placement.device)
+        # PreTrainedModel.to is wrapped with functools.wraps, whose stub loses the method binding
+        model = model.to(placement.device)  # pyright: ignore[reportArgumentType]
     device = placement.device or next(model.parameters()).device
     return OpenedModel(model.eval(), processor, device, style)

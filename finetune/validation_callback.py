@@ -13,12 +13,18 @@ from __future__ import annotations
 import logging
 import statistics
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from productlens.finetune.answer_format import PromptStyle, build_prompt, parse_answer
 from productlens.finetune.image_check import ImageCheck, blank_rows, image_check
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+
+if TYPE_CHECKING:
+    from peft import PeftModel
+    from productlens.finetune.phi3v import Phi3VForCausalLM
+
+    TrainedModel = Phi3VForCausalLM | PeftModel  # full training trains the model itself, LoRA a PeftModel
 
 PREFIX = "val_"
 
@@ -45,7 +51,7 @@ def score_answers(generated: list[str], rows: list[dict[str, Any]], style: Promp
 
 @torch.no_grad()
 def generate_answers(
-    model: torch.nn.Module,
+    model: TrainedModel,
     processor: Any,
     rows: list[dict[str, Any]],
     style: PromptStyle,
@@ -66,7 +72,8 @@ def generate_answers(
             batch = {key: value.to(device) for key, value in batch.items()}
             if "pixel_values" in batch:
                 batch["pixel_values"] = batch["pixel_values"].to(next(model.parameters()).dtype)
-            output = model.generate(
+            # transformers types generate's `self` as a protocol (for ty) that no decoder-only model meets
+            output = model.generate(  # pyright: ignore[reportAttributeAccessIssue]
                 **batch,
                 max_new_tokens=max_new_tokens,
                 do_sample=False,
@@ -97,12 +104,14 @@ class GenerationValidation(TrainerCallback):
     image_checks: list[ImageCheck] = field(default_factory=list)
 
     def validate(
-        self, model: torch.nn.Module, step: int, control: TrainerControl | None = None, blank: bool = False
+        self, model: TrainedModel, step: int, control: TrainerControl | None = None, blank: bool = False
     ) -> dict[str, float]:
         answers = self._answers(model, self.rows)
         scores = score_answers(answers, self.rows, self.style)
         if blank or self.blank_every:  # the same rows with a white image: does the photo matter?
-            check = image_check(step, self._hits(answers), self._hits(self._answers(model, blank_rows(self.rows))))
+            check = image_check(
+                step, self._hits(answers), self._hits(self._answers(model, blank_rows(self.rows)))
+            )
             self.image_checks.append(check)
             scores[f"{PREFIX}blank_category3_accuracy"] = check["blank_category3_accuracy"]
             scores[f"{PREFIX}image_gain"] = check["difference"]
@@ -115,7 +124,7 @@ class GenerationValidation(TrainerCallback):
             control.should_log = should_log
         return scores
 
-    def _answers(self, model: torch.nn.Module, rows: list[dict[str, Any]]) -> list[str]:
+    def _answers(self, model: TrainedModel, rows: list[dict[str, Any]]) -> list[str]:
         return generate_answers(
             model, self.processor, rows, self.style, self.max_new_tokens, self.batch_size, self.synced_gpus
         )
@@ -129,13 +138,21 @@ class GenerationValidation(TrainerCallback):
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
     ):
         if self.every and state.global_step % self.every == 0:
+            assert model is not None  # the Trainer passes its model to every callback
             self.validate(model, state.global_step, control)
 
     def on_train_end(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, model=None, **kwargs
     ):
+        assert model is not None  # the Trainer passes its model to every callback
         last_check = self.image_checks[-1]["step"] if self.image_checks else None
-        if not self.history or self.history[-1]["step"] != state.global_step or last_check != state.global_step:
-            self.validate(model, state.global_step, blank=True)  # the final check always asks without the image
+        if (
+            not self.history
+            or self.history[-1]["step"] != state.global_step
+            or last_check != state.global_step
+        ):
+            self.validate(
+                model, state.global_step, blank=True
+            )  # the final check always asks without the image
         if self.image_checks and self.image_checks[-1]["warning"] and state.is_world_process_zero:
             logging.getLogger(__name__).warning("blank-image check: %s", self.image_checks[-1]["warning"])

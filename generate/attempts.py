@@ -94,11 +94,12 @@ class _TrackedHTTPSConnection(HTTPSConnection):
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _TrackedHTTPConnection
+    # urllib3's stub: its own HTTPConnection does not meet its BaseHTTPConnection protocol
+    ConnectionCls = _TrackedHTTPConnection  # pyright: ignore[reportAssignmentType]
 
 
 class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _TrackedHTTPSConnection
+    ConnectionCls = _TrackedHTTPSConnection  # pyright: ignore[reportAssignmentType] (as above)
 
 
 _POOLS = {"http": _HTTPPool, "https": _HTTPSPool}

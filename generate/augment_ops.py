@@ -97,7 +97,8 @@ def background_mask(pixels: np.ndarray, tolerance: int = 30) -> np.ndarray | Non
     border = np.concatenate([near[0], near[-1], near[:, 0], near[:, -1]])
     if border.mean() < 0.8:  # a busy or cut-off backdrop: leave it alone
         return None
-    labels, _count = ndimage.label(near)
+    # scipy's stub says int | tuple; without `output` it returns (labels, count)
+    labels, _count = ndimage.label(near)  # pyright: ignore[reportGeneralTypeIssues]
     edge_labels = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     mask = np.isin(labels, edge_labels[edge_labels > 0])
     if not 0.15 <= mask.mean() <= 0.92:  # the item merged with the backdrop, or there is no backdrop

@@ -37,7 +37,7 @@ import io
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -348,6 +348,7 @@ class ImageFetcher:
         it parses the Location header, and a malformed one raised out of the whole import."""
         session = self._session()
         prepared = session.prepare_request(requests.Request("GET", url))
+        assert prepared.url is not None  # prepare_request always sets it
         settings = session.merge_environment_settings(prepared.url, {}, True, None, None)
         return session.get_adapter(prepared.url).send(
             prepared,
@@ -467,7 +468,7 @@ def fetch_ordered(
     fetcher: ImageFetcher,
     jobs: Iterable[tuple[K, str | bytes | None]],
     on_done: Callable[[ImageResult], None] | None = None,
-) -> Iterator[tuple[K, ImageResult]]:
+) -> Generator[tuple[K, ImageResult], None, None]:
     """(key, result) for each (key, source) job, in job order, fetched by `concurrency` threads.
 
     At most four times `concurrency` fetches are in flight, so memory stays flat for any number of

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass, replace
 from functools import partial
@@ -299,7 +299,7 @@ def _make_chunk(settings: ProductSettings, plan: LikePlan, indices: range) -> li
     return [make_like_product(settings, plan, index) for index in indices]
 
 
-def iter_like_products(config: GenerateConfig, plan: LikePlan) -> Iterator[dict[str, Any]]:
+def iter_like_products(config: GenerateConfig, plan: LikePlan) -> Generator[dict[str, Any], None, None]:
     """Rows in index order; several processes work on windows of chunks (memory stays flat)."""
     settings = config.product_settings()
     chunks = [range(start, min(start + 16, config.count)) for start in range(0, config.count, 16)]

@@ -90,7 +90,12 @@ class _ShardStream:
         if self.writer is None:
             path = self.directory / f"{self.split}-{len(self.shards):05d}.parquet.part"
             self.shards.append(path)
-            self.writer = pq.ParquetWriter(path, SCHEMA, compression=COMPRESSION)
+            # pyarrow takes a codec per column; its stub says one str only
+            self.writer = pq.ParquetWriter(
+                path,
+                SCHEMA,
+                compression=COMPRESSION,  # pyright: ignore[reportArgumentType]
+            )
         self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=SCHEMA))
         self.rows_in_shard += len(self.buffer)
         self.buffer = []
@@ -162,8 +167,9 @@ class SampleSetWriter:
 
     def __enter__(self) -> SampleSetWriter:
         self._context = atomic_directory(self.dest, overwrite=self.overwrite)
-        self._root = self._context.__enter__()
-        (self._root / "data").mkdir()
+        root: Path = self._context.__enter__()
+        self._root = root
+        (root / "data").mkdir()
         return self
 
     def __exit__(

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from productlens.core.run_json import RunRecord
 from rich.table import Table
 from rich.text import Text
 
 
-def summary_table(record: dict[str, Any]) -> Table:
+def summary_table(record: RunRecord) -> Table:
     """The final summary: where the run is, what trained, loss and validation."""
     table = Table(title="finetune: done", show_header=False, title_justify="left")
     table.add_column(style="bold")
@@ -68,7 +69,7 @@ def summary_table(record: dict[str, Any]) -> Table:
     return table
 
 
-def image_check_text(check: dict[str, Any]) -> Text:
+def image_check_text(check: Mapping[str, Any]) -> Text:
     """The blank-image check in words: green when the photo matters, a red warning when it does not."""
     if check.get("warning"):
         return Text(f"WARNING: {check['warning']}", style="bold red")

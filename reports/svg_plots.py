@@ -13,13 +13,17 @@ import io
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from markupsafe import Markup, escape
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 from productlens.core.results_schema import PredictionRecord
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 MAX_LEGEND_CATEGORIES = 8
 PALETTE = ("#2f5bd3", "#e07b00", "#1a9e5b", "#c2185b", "#7b4bd1", "#00838f", "#8d6e63", "#d4a100")
@@ -27,7 +31,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 # The folded "other categories" group: a colour and shape no named category gets.
 OTHER_COLOUR, OTHER_MARKER = "#9aa3ae", "h"
 NARROW_FONT_SIZE = 13  # a narrow plot is drawn about 380 px wide: 13 pt glyphs stay readable there
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "path",
     "svg.hashsalt": "productlens",
     "font.size": 10,
@@ -41,6 +45,13 @@ STYLE = {
     "grid.color": "#e6e9ee",
     "grid.linewidth": 0.8,
 }
+
+
+def plot_style(narrow: bool = False) -> dict[RcKeyType, Any]:
+    """STYLE, with larger glyphs for a narrow plot."""
+    return {**STYLE, "font.size": NARROW_FONT_SIZE} if narrow else STYLE
+
+
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -131,8 +142,7 @@ def price_scatter_svg(
     `points`: (true price, predicted price, category3) for rows whose price was parsed; `labels`, one
     per point, become the points' tooltips.
     """
-    style = {**STYLE, "font.size": NARROW_FONT_SIZE} if narrow else STYLE
-    with matplotlib.rc_context(style):
+    with matplotlib.rc_context(plot_style(narrow)):
         figure = _new_figure(4.2, 6.4) if narrow else _new_figure(7.2, 4.6)
         axes = figure.axes[0]
         texts = list(labels) if labels is not None and len(labels) == len(points) else [""] * len(points)
@@ -238,9 +248,8 @@ def log_error_histogram_svg(log_errors: Sequence[float], narrow: bool = False) -
     """Histogram of log(1 + predicted) - log(1 + true); the axis reads as the ratio predicted/true.
 
     Each bar's tooltip gives its count and its range of ratios."""
-    style = {**STYLE, "font.size": NARROW_FONT_SIZE} if narrow else STYLE
     tooltips: dict[str, list[str]] = {}
-    with matplotlib.rc_context(style):
+    with matplotlib.rc_context(plot_style(narrow)):
         figure = _new_figure(4.2, 4.4) if narrow else _new_figure(6.0, 4.0)
         axes = figure.axes[0]
         values = [v for v in log_errors if math.isfinite(v)]
@@ -256,6 +265,7 @@ def log_error_histogram_svg(log_errors: Sequence[float], narrow: bool = False) -
                 edgecolor="white",
                 linewidth=0.5,
             )
+            assert isinstance(bars, BarContainer)  # one data set drawn as bars
             for number, (bar, count, low, high) in enumerate(
                 zip(bars, counts, edges[:-1], edges[1:], strict=True)
             ):
@@ -265,7 +275,7 @@ def log_error_histogram_svg(log_errors: Sequence[float], narrow: bool = False) -
                 ]
             median = sorted(values)[len(values) // 2]
             axes.axvline(median, color="#e07b00", linewidth=1.5, label=f"median {_ratio_label(median, 0)}")
-        if not values:
+        else:
             bound = 1.0
         axes.set_xlim(-bound, bound)
         axes.axvline(0.0, color="#1c2430", linewidth=1.2, linestyle="--", label="exact (×1)")

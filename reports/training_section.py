@@ -9,7 +9,7 @@ from typing import Any
 import matplotlib
 from markupsafe import Markup
 from productlens.core.results_schema import LossPoint, Provenance
-from productlens.reports.svg_plots import NARROW_FONT_SIZE, STYLE, _new_figure, figure_to_svg
+from productlens.reports.svg_plots import _new_figure, figure_to_svg, plot_style
 from productlens.reports.templating import render
 
 FACTS = (
@@ -54,8 +54,7 @@ def training_curves_svg(
     losses: Sequence[LossPoint], evals: Sequence[Mapping[str, float]], narrow: bool = False
 ) -> Markup:
     """Training loss against step (left axis) and validation scores (right axis, %)."""
-    style = {**STYLE, "font.size": NARROW_FONT_SIZE} if narrow else STYLE
-    with matplotlib.rc_context(style):
+    with matplotlib.rc_context(plot_style(narrow)):
         figure = _new_figure(4.2, 4.2) if narrow else _new_figure(7.0, 3.4)
         axes = figure.axes[0]
         if losses:

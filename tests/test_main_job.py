@@ -34,7 +34,18 @@ def test_the_tiny_pipeline_learns_to_read_product_photos(tmp_path: Path) -> None
     run("sample-gen", "-n", "3000", "--size", "96x96", cwd=tmp_path)
     # The image check compares the same validation images with and without the photo; at this smaller size
     # the model is right on about a quarter of them, so 16 images (the default) cannot tell it from chance.
-    run("finetune", "--model", "tiny", "--epochs", "8", "--eval-steps", "0", "--eval-samples", "96", cwd=tmp_path)
+    run(
+        "finetune",
+        "--model",
+        "tiny",
+        "--epochs",
+        "8",
+        "--eval-steps",
+        "0",
+        "--eval-samples",
+        "96",
+        cwd=tmp_path,
+    )
     printed = run("evaluate", "--report", "html", "--bootstrap", "200", cwd=tmp_path)
 
     assert "evals/tiny/report.html" in printed  # it ends by saying where the report is

@@ -9,10 +9,10 @@ from typing import Any
 
 import torch
 from productlens.finetune.phi3v.config import Phi3VConfig
-from productlens.finetune.phi3v.modeling import Phi3VForCausalLM
+from productlens.finetune.phi3v.modeling import Phi3VForCausalLM, load_model_dir
 from productlens.finetune.phi3v.processing import Phi3VProcessor
 from productlens.finetune.phi3v.tiny import build_tiny, stop_generation_config
-from productlens.finetune.phi3v.weights import load_model_dir, resolve_attn_implementation, resolve_dtype
+from productlens.finetune.phi3v.weights import resolve_attn_implementation, resolve_dtype
 
 HUB_PATTERNS = ["*.json", "*.safetensors", "tokenizer*", "*.model"]
 
@@ -85,7 +85,8 @@ def load_phi3v(
         if num_crops is not None:
             processor.image_processor.config.num_crops = num_crops
         if dtype is not None:
-            model = model.to(resolve_dtype(dtype, model.config))
+            # PreTrainedModel.to is wrapped with functools.wraps, whose stub loses the method binding
+            model = model.to(resolve_dtype(dtype, model.config))  # pyright: ignore[reportArgumentType]
         return _maybe_quantize(model, quantization_config), processor
     directory = resolve_model_dir(path_or_id)
     model = load_model_dir(directory, dtype=dtype, attn_implementation=attn_implementation)

@@ -6,20 +6,36 @@ What differs from `Phi3ForCausalLM` (everything else, attention/RoPE/cache/loss,
 - positions come from the attention mask when not given, so left-padded batches match unpadded ones.
 - generation passes the images again whenever the prompt is re-encoded: the first step, and after
   Phi-3's cache reset at the short-to-long RoPE switch (inherited from Phi3ForCausalLM).
-- loading and saving use the official checkpoint layout (weights.py), safetensors only.
+- building, loading and saving use the official checkpoint layout (files read and written by weights.py),
+  safetensors only.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import torch
 from productlens.core.constants import IGNORE_INDEX
 from productlens.finetune.phi3v.config import Phi3VConfig
 from productlens.finetune.phi3v.embedding import Phi3VImageEmbedding
+from productlens.finetune.phi3v.weights import (
+    iter_tensors,
+    resolve_attn_implementation,
+    resolve_dtype,
+    save_model_dir,
+    shard_files,
+    stop_ids_from_tokenizer_file,
+)
 from torch import nn
-from transformers.models.phi3.modeling_phi3 import Phi3ForCausalLM, Phi3Model, Phi3PreTrainedModel
+from transformers import GenerationConfig
+from transformers.models.phi3.modeling_phi3 import (
+    Phi3ForCausalLM,
+    Phi3Model,
+    Phi3PreTrainedModel,
+    Phi3RotaryEmbedding,
+)
 
 
 def positions_from_mask(attention_mask: torch.Tensor, length: int) -> torch.Tensor:
@@ -101,7 +117,7 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
         self,
         input_ids: torch.LongTensor | None = None,
         attention_mask: torch.Tensor | None = None,
-        position_ids: torch.LongTensor | None = None,
+        position_ids: torch.Tensor | None = None,
         cache: Any = None,
         inputs_embeds: torch.Tensor | None = None,
         labels: torch.LongTensor | None = None,
@@ -130,7 +146,8 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
         return super().forward(
             input_ids=None,
             attention_mask=attention_mask,
-            position_ids=position_ids,
+            # transformers annotates LongTensor where any int64 Tensor is meant
+            position_ids=position_ids,  # pyright: ignore[reportArgumentType]
             cache=cache,
             inputs_embeds=inputs_embeds,
             labels=labels,
@@ -167,7 +184,7 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
         is_encoder_decoder: bool = False,
         input_ids: torch.LongTensor | None = None,
         **model_kwargs: Any,
-    ) -> tuple[torch.LongTensor, dict[str, Any]]:
+    ) -> tuple[torch.LongTensor | None, dict[str, Any]]:  # None with inputs_embeds only, as in transformers
         """Beam search / num_return_sequences repeat each sample; its images must repeat as one block
         (a, b, a, b), not image by image (a, a, b, b) as a plain per-tensor expansion would do."""
         pixel_values = model_kwargs.pop("pixel_values", None)
@@ -183,9 +200,9 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
             ]
             pixel_values = pixel_values[torch.tensor(order, device=pixel_values.device, dtype=torch.long)]
             image_sizes = image_sizes[torch.tensor(order, device=image_sizes.device, dtype=torch.long)]
-        input_ids, model_kwargs = super()._expand_inputs_for_generation(
-            expand_size, is_encoder_decoder, input_ids, **model_kwargs
-        )
+        # transformers types `self` there as a protocol that also wants `encoder` (encoder-decoder only)
+        expand = super()._expand_inputs_for_generation  # pyright: ignore[reportAttributeAccessIssue]
+        input_ids, model_kwargs = expand(expand_size, is_encoder_decoder, input_ids, **model_kwargs)
         if pixel_values is not None:
             model_kwargs["pixel_values"] = pixel_values
             model_kwargs["image_sizes"] = image_sizes
@@ -202,8 +219,6 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
     ) -> None:
         """Write config.json + safetensors (sharded with an index when over max_shard_size) in the official
         layout, and generation_config.json. Extra keyword arguments from Trainer are accepted and ignored."""
-        from productlens.finetune.phi3v.weights import save_model_dir
-
         if kwargs.get("is_main_process", True) is False:
             return
         save_model_dir(
@@ -220,8 +235,72 @@ class Phi3VForCausalLM(Phi3ForCausalLM):
         **kwargs: Any,
     ) -> Phi3VForCausalLM:
         """Load from a local directory in the official layout (safetensors only; no remote code)."""
-        from productlens.finetune.phi3v.weights import load_model_dir
-
         return load_model_dir(
             pretrained_model_name_or_path, dtype=dtype, attn_implementation=attn_implementation
         )
+
+
+# -- building and loading (safetensors in the official layout; weights.py reads and writes the files) ---
+
+
+def rebuild_buffers(model: Phi3VForCausalLM) -> None:
+    """Recreate the buffers that are not in checkpoints (they are left on meta by a meta-device build)."""
+    device = model.lm_head.weight.device
+    model.model.rotary_emb = Phi3RotaryEmbedding(config=model.config).to(device)
+    embeddings = model.model.vision_embed_tokens.img_processor.vision_model.embeddings
+    if embeddings.position_ids.is_meta:
+        ids = torch.arange(embeddings.num_positions, device=device).expand((1, -1))
+        embeddings.register_buffer("position_ids", ids, persistent=False)
+    leftovers = [name for name, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
+    if leftovers:
+        raise RuntimeError(f"Tensors still on the meta device after loading: {leftovers[:5]}")
+
+
+def build_model(config: Phi3VConfig, dtype: torch.dtype, attn_implementation: str, device: str = "meta"):
+    """The model with the given attention and parameter dtype, on `device` (meta: no memory used)."""
+    config._attn_implementation = attn_implementation
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        with torch.device(device):
+            model = Phi3VForCausalLM(config)
+    finally:
+        torch.set_default_dtype(previous)
+    return model
+
+
+def load_model_dir(
+    directory: str | os.PathLike[str],
+    dtype: torch.dtype | str | None = None,
+    attn_implementation: str | None = None,
+) -> Phi3VForCausalLM:
+    """Load config + safetensors from a local directory into a Phi3VForCausalLM (eval mode)."""
+    directory = Path(directory)
+    config = Phi3VConfig.from_json_file_or_dir(directory)
+    # The official file names a hub repo here; PEFT looks the base up by this name when it saves an adapter,
+    # so point it at the directory that was read (what transformers' from_pretrained does), never the hub.
+    config._name_or_path = str(directory)
+    target = resolve_dtype(dtype, config)
+    model = build_model(config, target, resolve_attn_implementation(attn_implementation, config, target))
+    expected = set(model.state_dict())
+    state: dict[str, torch.Tensor] = {}
+    for name, tensor in iter_tensors(shard_files(directory)):
+        state[name] = tensor.to(target) if tensor.is_floating_point() else tensor
+    missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
+    if missing or unexpected:
+        raise ValueError(
+            f"{directory} does not match the Phi-3-Vision layout of its config.json: missing {len(missing)} "
+            f"tensors {missing[:3]}, unexpected {len(unexpected)} {unexpected[:3]}."
+        )
+    model.load_state_dict(state, strict=True, assign=True)
+    rebuild_buffers(model)
+    model.model.vision_embed_tokens.freeze_unused()
+    model.config.dtype = target
+    generation = directory / "generation_config.json"
+    if generation.is_file():
+        model.generation_config = GenerationConfig.from_pretrained(str(directory))
+    stops = stop_ids_from_tokenizer_file(directory)
+    if stops:  # config.json's eos is </s>, which the model never produces: stop on <|end|>/<|endoftext|>
+        model.generation_config.eos_token_id = stops
+        model.generation_config.pad_token_id = stops[-1]
+    return model.eval()

@@ -10,7 +10,7 @@ the vision side and `lm_head` in 16 bits, as in the QLoRA recipes for vision-lan
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch import nn
@@ -32,16 +32,18 @@ def qlora_config(compute_dtype: torch.dtype | None) -> Any:
     )
 
 
-def quantize_4bit(
-    model: nn.Module, quantization_config: Any, device: str | torch.device = "cuda"
-) -> nn.Module:
+ModuleT = TypeVar("ModuleT", bound=nn.Module)
+
+
+def quantize_4bit(model: ModuleT, quantization_config: Any, device: str | torch.device = "cuda") -> ModuleT:
     """Swap nn.Linear layers (outside the skip list) for bitsandbytes Linear4bit and move the model to `device`."""
     if not getattr(quantization_config, "load_in_4bit", False):
         raise ValueError(
             "Only 4-bit bitsandbytes quantization is supported (BitsAndBytesConfig(load_in_4bit=True))."
         )
     try:
-        import bitsandbytes as bnb
+        # the optional [qlora] extra, absent where the type check runs
+        import bitsandbytes as bnb  # pyright: ignore[reportMissingImports]
     except ImportError as error:
         raise ImportError("4-bit loading needs bitsandbytes: pip install 'productlens[qlora]'.") from error
     skip = tuple(getattr(quantization_config, "llm_int8_skip_modules", None) or DEFAULT_SKIP)
@@ -69,6 +71,7 @@ def quantize_4bit(
                 layer.bias = nn.Parameter(child.bias.data, requires_grad=False)
             setattr(module, child_name, layer)
     model.to(device)
-    model.is_loaded_in_4bit = True
-    model.quantization_method = "bitsandbytes"
+    # plain attributes (nn.Module's __setattr__ takes any value; its stub says Tensor | Module only)
+    setattr(model, "is_loaded_in_4bit", True)  # noqa: B010
+    setattr(model, "quantization_method", "bitsandbytes")  # noqa: B010
     return model

@@ -78,7 +78,9 @@ def tiny_config(spec: TinySpec, tokenizer: PreTrainedTokenizerFast) -> Phi3VConf
         num_key_value_heads=spec.num_attention_heads,
         max_position_embeddings=spec.max_position_embeddings,
         original_max_position_embeddings=spec.original_max_position_embeddings,
-        rope_scaling={
+        # the official config.json's key, converted by convert_rope_params_to_dict; the config class takes
+        # legacy keys as extra keywords, which its dataclass stub does not declare
+        rope_scaling={  # pyright: ignore[reportCallIssue]
             "type": "su",
             "short_factor": [1.0] * half,
             "long_factor": [1.0 + 3.0 * i / max(half - 1, 1) for i in range(half)],

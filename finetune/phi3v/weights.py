@@ -1,7 +1,8 @@
 """Reading and writing Phi-3-Vision model directories in the official layout, safetensors only.
 
 A directory holds `config.json`, `model.safetensors` or `model-0000k-of-0000n.safetensors` shards with
-`model.safetensors.index.json`, and optionally `generation_config.json`. Loading builds the model on the
+`model.safetensors.index.json`, and optionally `generation_config.json`. Loading (`load_model_dir` in
+modeling.py, next to the class it builds, so this module does not import the model) builds the model on the
 meta device and assigns the stored tensors (no second copy, no random init of 4B parameters), then
 rebuilds the non-persistent buffers (RoPE frequencies, CLIP position ids) that checkpoints do not carry.
 """
@@ -17,11 +18,9 @@ import torch
 from productlens.core.atomic_writes import atomic_file
 from productlens.core.json_files import read_json, write_json
 from productlens.finetune.phi3v.config import Phi3VConfig
-from productlens.finetune.phi3v.modeling import Phi3VForCausalLM
 from safetensors import safe_open
 from safetensors.torch import save_file
-from transformers import GenerationConfig
-from transformers.models.phi3.modeling_phi3 import Phi3RotaryEmbedding
+from transformers import PreTrainedModel
 
 INDEX_NAME = "model.safetensors.index.json"
 SINGLE_NAME = "model.safetensors"
@@ -87,19 +86,6 @@ def resolve_attn_implementation(
     return wanted if wanted == "eager" else "sdpa"
 
 
-def rebuild_buffers(model: Phi3VForCausalLM) -> None:
-    """Recreate the buffers that are not in checkpoints (they are left on meta by a meta-device build)."""
-    device = model.lm_head.weight.device
-    model.model.rotary_emb = Phi3RotaryEmbedding(config=model.config).to(device)
-    embeddings = model.model.vision_embed_tokens.img_processor.vision_model.embeddings
-    if embeddings.position_ids.is_meta:
-        ids = torch.arange(embeddings.num_positions, device=device).expand((1, -1))
-        embeddings.register_buffer("position_ids", ids, persistent=False)
-    leftovers = [name for name, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
-    if leftovers:
-        raise RuntimeError(f"Tensors still on the meta device after loading: {leftovers[:5]}")
-
-
 def shard_files(directory: Path) -> list[Path]:
     """The safetensors files of a model directory, from the index when there is one."""
     index = directory / INDEX_NAME
@@ -128,56 +114,6 @@ def iter_tensors(files: list[Path]) -> Iterator[tuple[str, torch.Tensor]]:
                 yield name, handle.get_tensor(name)
 
 
-def build_model(config: Phi3VConfig, dtype: torch.dtype, attn_implementation: str, device: str = "meta"):
-    """The model with the given attention and parameter dtype, on `device` (meta: no memory used)."""
-    config._attn_implementation = attn_implementation
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(dtype)
-    try:
-        with torch.device(device):
-            model = Phi3VForCausalLM(config)
-    finally:
-        torch.set_default_dtype(previous)
-    return model
-
-
-def load_model_dir(
-    directory: str | os.PathLike[str],
-    dtype: torch.dtype | str | None = None,
-    attn_implementation: str | None = None,
-) -> Phi3VForCausalLM:
-    """Load config + safetensors from a local directory into a Phi3VForCausalLM (eval mode)."""
-    directory = Path(directory)
-    config = Phi3VConfig.from_json_file_or_dir(directory)
-    # The official file names a hub repo here; PEFT looks the base up by this name when it saves an adapter,
-    # so point it at the directory that was read (what transformers' from_pretrained does), never the hub.
-    config._name_or_path = str(directory)
-    target = resolve_dtype(dtype, config)
-    model = build_model(config, target, resolve_attn_implementation(attn_implementation, config, target))
-    expected = set(model.state_dict())
-    state: dict[str, torch.Tensor] = {}
-    for name, tensor in iter_tensors(shard_files(directory)):
-        state[name] = tensor.to(target) if tensor.is_floating_point() else tensor
-    missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
-    if missing or unexpected:
-        raise ValueError(
-            f"{directory} does not match the Phi-3-Vision layout of its config.json: missing {len(missing)} "
-            f"tensors {missing[:3]}, unexpected {len(unexpected)} {unexpected[:3]}."
-        )
-    model.load_state_dict(state, strict=True, assign=True)
-    rebuild_buffers(model)
-    model.model.vision_embed_tokens.freeze_unused()
-    model.config.dtype = target
-    generation = directory / "generation_config.json"
-    if generation.is_file():
-        model.generation_config = GenerationConfig.from_pretrained(str(directory))
-    stops = stop_ids_from_tokenizer_file(directory)
-    if stops:  # config.json's eos is </s>, which the model never produces: stop on <|end|>/<|endoftext|>
-        model.generation_config.eos_token_id = stops
-        model.generation_config.pad_token_id = stops[-1]
-    return model.eval()
-
-
 def stop_ids_from_tokenizer_file(directory: Path) -> list[int]:
     """[<|end|>, <|endoftext|>] ids from the directory's tokenizer.json, or [] when it has no such tokens."""
     path = directory / "tokenizer.json"
@@ -202,7 +138,7 @@ def _shards(state: dict[str, torch.Tensor], max_bytes: int) -> list[dict[str, to
 
 
 def save_model_dir(
-    model: Phi3VForCausalLM,
+    model: PreTrainedModel,
     directory: str | os.PathLike[str],
     max_shard_size: int | str = "5GB",
     state_dict: dict[str, torch.Tensor] | None = None,

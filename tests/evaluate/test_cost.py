@@ -8,8 +8,9 @@ import json
 import pytest
 import torch
 from PIL import Image
+from productlens.evaluate.config import EvaluateConfig
 from productlens.evaluate.cost import PREDICTIONS_ABSENT
-from productlens.evaluate.evaluation import EvaluateConfig, run_evaluation
+from productlens.evaluate.evaluation import run_evaluation
 from productlens.evaluate.model_predictions import count_generated_tokens
 from productlens.evaluate.predictions_io import read_predictions, write_predictions
 from productlens.finetune.answer_format import PRESETS, build_prompt

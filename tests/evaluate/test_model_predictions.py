@@ -6,7 +6,8 @@ import json
 
 import pytest
 from PIL import Image
-from productlens.evaluate.evaluation import EvaluateConfig, run_evaluation
+from productlens.evaluate.config import EvaluateConfig
+from productlens.evaluate.evaluation import run_evaluation
 from productlens.evaluate.model_predictions import generate_batch, open_sample_image
 from productlens.evaluate.openai_endpoint import Sample
 from productlens.evaluate.predictions_io import read_predictions, reference_from_row

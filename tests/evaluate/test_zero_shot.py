@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from productlens.core.sample_set import load_sample_set
-from productlens.evaluate.evaluation import EvaluateConfig, run_evaluation
+from productlens.evaluate.config import EvaluateConfig
+from productlens.evaluate.evaluation import run_evaluation
 from productlens.evaluate.zero_shot import style_for_set
 from productlens.finetune.answer_format import PRESETS, build_prompt, format_answer, parse_answer
 

@@ -9,11 +9,10 @@ import pytest
 import torch
 from PIL import Image
 from productlens.finetune.phi3v import Phi3VConfig, Phi3VForCausalLM, TinySpec, build_tiny, load_phi3v
+from productlens.finetune.phi3v.modeling import build_model, load_model_dir
 from productlens.finetune.phi3v.weights import (
     INDEX_NAME,
-    build_model,
     flash_attention_available,
-    load_model_dir,
     resolve_attn_implementation,
 )
 from productlens.generate.taxonomy import title_vocabulary
