@@ -495,14 +495,16 @@ def _wrap(layer: Image.Image, broad: np.ndarray, amount: float) -> Image.Image:
     height field, so stripes and checks bend around the volume.
     """
     width, height = layer.size
-    gy, gx = np.gradient(broad * np.float32(amount * 2))
-    shift_x, shift_y = (upsample(g, 2)[:height, :width] for g in (gx, gy))
+    gy, gx = np.gradient(np.asarray(broad * np.float32(amount * 2)))  # 2-D in, two 2-D arrays out
+    shift_x, shift_y = (upsample(np.asarray(g), 2)[:height, :width] for g in (gx, gy))
     sample_x = np.clip(np.arange(width, dtype=np.float32)[None, :] - shift_x, 0, width - 1).astype(np.intp)
     sample_y = np.clip(np.arange(height, dtype=np.float32)[:, None] - shift_y, 0, height - 1).astype(np.intp)
     sample_y *= width
     sample_y += sample_x
     wrapped = Image.fromarray(np.take(np.asarray(layer).reshape(-1), sample_y), "P")
-    wrapped.putpalette(layer.getpalette())
+    palette = layer.getpalette()
+    assert palette is not None  # a "P" image always has one
+    wrapped.putpalette(palette)
     return wrapped.convert("RGB")
 
 
