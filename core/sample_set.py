@@ -12,6 +12,7 @@ split of a row is a hash of its product_code (`split_for`). The writer is genera
 from __future__ import annotations
 
 import hashlib
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,18 @@ def validate_ratios(ratios: tuple[float, float, float]) -> tuple[float, float, f
             f"got {','.join(str(r) for r in ratios)} (sum {sum(ratios):g})"
         )
     return (float(ratios[0]), float(ratios[1]), float(ratios[2]))
+
+
+def ratios_field() -> Any:
+    """The `ratios` field of a config that writes a set (sample-gen, import): its default, --split and check."""
+    return field(
+        default=DEFAULT_RATIOS,
+        metadata={
+            "help": "train,validation,test ratios (by a hash of product_code).",
+            "flag": "--split",
+            "check": validate_ratios,
+        },
+    )
 
 
 def split_for(product_code: str, ratios: tuple[float, float, float] = DEFAULT_RATIOS) -> str:

@@ -25,6 +25,14 @@ from productlens.reports.fidelity_view import fidelity_renderable
 from productlens.reports.sample_set_view import summary_renderable
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+# The set `show` and `export` read: an optional argument that defaults to where plain sample-gen writes.
+SET_DIRECTORY = click.argument(
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/products"),
+    required=False,
+)
+
 
 def parse_size(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
     try:
@@ -136,12 +144,7 @@ def main(ctx: click.Context, size: tuple[int, int], png: bool, like: Path | None
 
 
 @main.command()
-@click.argument(
-    "directory",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data/products"),
-    required=False,
-)
+@SET_DIRECTORY
 @click.option(
     "--compare",
     type=click.Path(path_type=Path, file_okay=False),
@@ -162,12 +165,7 @@ def show(directory: Path, compare: Path | None) -> None:
 
 
 @main.command()
-@click.argument(
-    "directory",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data/products"),
-    required=False,
-)
+@SET_DIRECTORY
 @click.option(
     "--format", "export_format", type=click.Choice(EXPORT_FORMATS), required=True, help="Target layout."
 )

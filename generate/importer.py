@@ -37,7 +37,7 @@ from typing import Any, cast
 
 import pandas as pd
 from productlens.core.atomic_writes import atomic_write_text, check_destination
-from productlens.core.sample_set import DBQ_COLUMNS, DEFAULT_RATIOS, validate_ratios
+from productlens.core.sample_set import DBQ_COLUMNS, ratios_field, validate_ratios
 from productlens.generate.clean import (
     NA_VALUE,
     clean_category,
@@ -91,14 +91,7 @@ class ImportConfig:
         metadata={"help": "Replace missing (N.A.) categories by this value.", "default_text": "keep N.A."},
     )
     download: DownloadConfig = field(default_factory=DownloadConfig, metadata={"help": "Image fetching."})
-    ratios: tuple[float, float, float] = field(
-        default=DEFAULT_RATIOS,
-        metadata={
-            "help": "train,validation,test ratios (by a hash of product_code).",
-            "flag": "--split",
-            "check": validate_ratios,
-        },
-    )
+    ratios: tuple[float, float, float] = ratios_field()
     failures_path: Path | None = field(
         default=None,
         metadata={

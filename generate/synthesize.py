@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from productlens.core.constants import DEFAULT_PRICE_SIGMA
 from productlens.core.ordered_map import ordered_map
-from productlens.core.sample_set import DEFAULT_RATIOS, validate_ratios
+from productlens.core.sample_set import ratios_field, validate_ratios
 from productlens.generate.holdout import parse_holdout
 from productlens.generate.products import MARKETS, ProductSettings, brands_for, make_product
 from productlens.generate.render import PhotoSettings
@@ -47,14 +47,7 @@ class GenerateConfig:
         default=DEFAULT_PRICE_SIGMA,
         metadata={"help": "Log-normal price noise (sigma of the log; 0 = none, the oracle price)."},
     )
-    ratios: tuple[float, float, float] = field(
-        default=DEFAULT_RATIOS,
-        metadata={
-            "help": "train,validation,test ratios (by a hash of product_code).",
-            "flag": "--split",
-            "check": validate_ratios,
-        },
-    )
+    ratios: tuple[float, float, float] = ratios_field()
     image_format: Literal["jpeg", "png"] = field(default="jpeg", metadata={"help": "Photo encoding."})
     jpeg_quality: int = field(default=90, metadata={"help": "JPEG quality of the photos (1-100)."})
     artefact_rate: float = field(
