@@ -73,6 +73,9 @@ def _anls(a: str, b: str, threshold: float = ANLS_THRESHOLD) -> float:
     return similarity if similarity >= threshold else 0.0
 
 
+CHRF_BATCH = 10_000  # pairs per numpy batch in chrf_many
+
+
 def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = CHRF_BETA) -> float:
     """Sentence-level chrF in 0-1 (sacrebleu's default chrF divided by 100)."""
     return float(chrf_many([predicted], [reference], order, beta)[0])
@@ -81,7 +84,19 @@ def chrf(predicted: str, reference: str, order: int = CHRF_ORDER, beta: float = 
 def chrf_many(
     predicted: Sequence[str], reference: Sequence[str], order: int = CHRF_ORDER, beta: float = CHRF_BETA
 ) -> np.ndarray:
-    """`chrf` of each (predicted, reference) pair, all pairs at once with numpy.
+    """`chrf` of each (predicted, reference) pair, with numpy, CHRF_BATCH pairs at a time (each pair is
+    scored on its own, so the slices only bound the memory: 100,000 titles at once took ~540 MB)."""
+    if len(predicted) != len(reference):
+        raise ValueError(f"chrf_many: {len(predicted)} predictions for {len(reference)} references")
+    parts = [
+        _chrf_batch(predicted[start : start + CHRF_BATCH], reference[start : start + CHRF_BATCH], order, beta)
+        for start in range(0, len(predicted), CHRF_BATCH)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _chrf_batch(predicted: Sequence[str], reference: Sequence[str], order: int, beta: float) -> np.ndarray:
+    """`chrf` of each pair of one batch, all at once.
 
     The matches of order n are the sum over the distinct n-grams of a pair of the smaller of their
     counts on the two sides. Every n-gram becomes an integer key (its pair, then its characters as
