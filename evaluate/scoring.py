@@ -163,7 +163,7 @@ def evaluate_records(
         )
         for baseline, (label, baseline_metric_specs) in baselines.items()
     }
-    currencies = {ref["currency"] for ref in references}
+    currencies = {ref.get("currency") for ref in references}  # a hand-written file may omit it
     results = Results(
         schema=RESULTS_SCHEMA_VERSION,
         name=name,
