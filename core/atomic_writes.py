@@ -9,6 +9,7 @@ Every stage writes its files and directories through this module.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -32,9 +33,12 @@ def _temp_prefix(target: Path) -> str:
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Delete temporary siblings of `target` left by runs that were killed (their pid is gone)."""
     removed = []
+    # <prefix><name>.<pid>.[old.]<random>: the random part has no dot, so ".tmp-set.90000.<pid>.x" (a temporary
+    # of a target called "set.90000") is not taken for one of "set" written by pid 90000.
+    own = re.compile(re.escape(f"{TEMP_PREFIX}{target.name}.") + r"(\d+)\.(?:old\.)?[^.]+")
     for candidate in target.parent.glob(f"{TEMP_PREFIX}{target.name}.*"):
-        pid_text = candidate.name[len(TEMP_PREFIX) + len(target.name) + 1 :].split(".", 1)[0]
-        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+        match = own.fullmatch(candidate.name)
+        if match is None or _pid_alive(int(match.group(1))):
             continue
         if candidate.is_dir():
             shutil.rmtree(candidate, ignore_errors=True)

@@ -9,6 +9,7 @@ from productlens.core.atomic_writes import (
     atomic_directory,
     atomic_file,
     atomic_write_text,
+    remove_stale_temporaries,
     removed_on_failure,
     replace_directory,
 )
@@ -96,3 +97,13 @@ def test_json_round_trip_and_an_error_that_names_the_file(tmp_path):
     path.write_text('{"a": ')
     with pytest.raises(ValueError, match=r"run\.json is not valid JSON \(line 1, column 7\)"):
         read_json(path)
+
+
+def test_stale_cleanup_keeps_live_work_of_a_target_whose_name_extends_this_one(tmp_path):
+    dead = 2**22 + 12345  # above the default pid_max: no such process
+    ours = tmp_path / f".tmp-set.{dead}.abc123"
+    theirs = tmp_path / f".tmp-set.90000.{os.getpid()}.x1y2"  # the live temporary of "set.90000"
+    for path in (ours, theirs):
+        path.mkdir()
+    assert remove_stale_temporaries(tmp_path / "set") == [ours]
+    assert theirs.is_dir() and not ours.exists()
