@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import torch
-from peft import PeftModel
 from productlens.core.run_json import read_run_record
 from productlens.finetune.answer_format import PromptStyle
 from productlens.finetune.config import TINY
@@ -186,6 +185,8 @@ def _processor(directory: Path, num_crops: int | None):
 
 
 def _fold_adapter(base: Phi3VForCausalLM, adapter: Path) -> Phi3VForCausalLM:
+    # peft is imported here, not at the top: evaluate --help, compare and --predictions never need it.
+    from peft import PeftModel
 
     if not (adapter / "adapter_config.json").is_file():
         raise FileNotFoundError(
