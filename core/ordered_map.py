@@ -20,7 +20,7 @@ from __future__ import annotations
 import signal
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from typing import TypeVar
 
@@ -70,10 +70,14 @@ def ordered_map(
         def submit(item: T) -> Callable[[], R]:
             return executor.submit(work, item).result
     else:
-        pool = get_context(START_METHOD).Pool(workers, initializer=quiet_worker)
+        # An executor, not multiprocessing.Pool: a worker that dies (the OOM killer, a crash in a C library)
+        # raises BrokenProcessPool at its item's turn, where a Pool would wait for that item for ever.
+        executor = ProcessPoolExecutor(
+            workers, mp_context=get_context(START_METHOD), initializer=quiet_worker
+        )
 
         def submit(item: T) -> Callable[[], R]:
-            return pool.apply_async(work, (item,)).get
+            return executor.submit(work, item).result
 
     try:
         for item in items:
@@ -86,13 +90,19 @@ def ordered_map(
             yield first, result()
         finished = True
     finally:
-        if threads:
-            if not finished and on_stop is not None:
-                on_stop()
-            executor.shutdown(wait=True, cancel_futures=True)
-        else:
-            if finished:
-                pool.close()
-            else:
-                pool.terminate()  # the workers stop now, mid-item; their results are not wanted
-            pool.join()
+        if threads and not finished and on_stop is not None:
+            on_stop()
+        if isinstance(executor, ProcessPoolExecutor) and not finished:
+            _stop_processes(executor)  # the workers stop now, mid-item; their results are not wanted
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_processes(executor: ProcessPoolExecutor) -> None:
+    """End the worker processes at once; the shutdown that follows cancels what has not started and waits
+    for the executor's manager thread. (Python 3.14 has `terminate_workers()`; before it the processes are
+    only reachable through the executor's table.)"""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()

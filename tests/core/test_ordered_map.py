@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 from contextlib import closing
@@ -82,3 +83,16 @@ def test_threads_stopped_early_call_on_stop_and_leave_no_thread():
 def test_workers_must_be_positive():
     with pytest.raises(ValueError, match="workers must be at least 1, got 0"):
         list(ordered_map(square, range(3), workers=0))
+
+
+def die_on_three(item: int) -> int:
+    if item == 3:
+        os._exit(1)  # the worker process dies, as under the OOM killer
+    return item
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool):
+        list(ordered_map(die_on_three, range(10), workers=2))
