@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from concurrent.futures.process import BrokenProcessPool
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, NotADirectoryError, PermissionError)
+# Shown as one line, no traceback. BrokenProcessPool: a worker died (often the OOM killer); the set is written
+# beside its destination, so nothing of an older set is lost and the command can simply be run again.
+USER_ERRORS = (
+    ValueError,
+    FileExistsError,
+    FileNotFoundError,
+    NotADirectoryError,
+    PermissionError,
+    BrokenProcessPool,
+)
 
 
 def progress_bar(console: Console, label: str) -> Progress:
