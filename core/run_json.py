@@ -11,12 +11,11 @@ Keys added after the first runs were written are `NotRequired`; older files with
 (No `from __future__ import annotations` here: TypedDict needs the real annotations to tell NotRequired.)
 """
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
-from productlens.core.atomic_writes import atomic_write_text
+from productlens.core.json_files import read_json, write_json
 
 RUN_JSON = "run.json"
 SCHEMA = 1
@@ -69,7 +68,7 @@ def run_json_path(run_dir: str | Path) -> Path:
 
 def write_run_record(run_dir: str | Path, record: RunRecord) -> None:
     """Write `record` as run_dir/run.json, atomically (a reader sees the old file or the new one)."""
-    atomic_write_text(run_json_path(run_dir), json.dumps(record, indent=2, default=str) + "\n")
+    write_json(run_json_path(run_dir), record, default=str)
 
 
 def read_run_record(run_dir: str | Path) -> RunRecord:
@@ -104,9 +103,9 @@ def _read_object(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found; is {path.parent} a run directory written by `finetune`?")
     try:
-        record = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise RunRecordError(f"{path} is not valid JSON ({error}); was the run directory damaged?") from error
+        record = read_json(path)  # names the file, line and column
+    except (ValueError, UnicodeDecodeError) as error:
+        raise RunRecordError(f"{error}; was the run directory damaged?") from error
     if not isinstance(record, dict):
         raise RunRecordError(f"{path} holds a JSON {type(record).__name__}, not an object")
     return record
