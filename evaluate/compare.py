@@ -168,7 +168,7 @@ def comparison_thumbnails(first: str | Path, comparison: CompareResult) -> dict[
     from productlens.evaluate.evaluation import load_thumbnails
 
     first = Path(first)
-    provenance = read_json(first / "results.json").get("provenance") or {}
+    provenance = comparison["runs"][0].get("provenance") or {}  # the first results.json, as already read
     data, split = provenance.get("data"), provenance.get("split") or "test"
     ids = [str(item.get("id")) for item in comparison.get("disagreements") or []]
     if not data or not ids or not (Path(data) / "manifest.json").is_file():
